@@ -1,0 +1,150 @@
+"""The `baton.toml` schema: every section of DESIGN.md's config contract, every value defaulted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+__all__ = [
+    "BatonConfig",
+    "GateConfig",
+    "LedgerConfig",
+    "PolicyConfig",
+    "ReviewConfig",
+    "RoutingConfig",
+    "ServerConfig",
+    "TransportName",
+    "WorkerConfig",
+]
+
+TransportName = Literal["auto", "stdio", "streamable-http", "sse"]
+
+# Codex's own defaults for [mcp_servers.*], so an imported file behaves as it did under Codex.
+DEFAULT_STARTUP_TIMEOUT_SEC = 10.0
+DEFAULT_TOOL_TIMEOUT_SEC = 60.0
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class ServerConfig(_Section):
+    """One upstream MCP server: the keys of Codex's `[mcp_servers.NAME]`, plus `transport`."""
+
+    command: str | None = None
+    args: list[str] = Field(default_factory=list)
+    env: dict[str, str] = Field(default_factory=dict)
+    cwd: Path | None = None
+    url: str | None = None
+    transport: TransportName = "auto"
+    bearer_token_env_var: str | None = None
+    http_headers: dict[str, str] = Field(default_factory=dict)
+    env_http_headers: dict[str, str] = Field(
+        default_factory=dict, description="header name -> name of the env var holding its value"
+    )
+    startup_timeout_sec: float = Field(default=DEFAULT_STARTUP_TIMEOUT_SEC, gt=0)
+    tool_timeout_sec: float = Field(default=DEFAULT_TOOL_TIMEOUT_SEC, gt=0)
+    enabled: bool = True
+    enabled_tools: list[str] | None = None
+    disabled_tools: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _command_xor_url(self) -> ServerConfig:
+        if (self.command is None) == (self.url is None):
+            raise ValueError("set exactly one of `command` (a local stdio server) or `url`")
+        if self.command is not None and self.transport not in ("auto", "stdio"):
+            raise ValueError(f"transport '{self.transport}' needs `url`, not `command`")
+        if self.url is not None and self.transport == "stdio":
+            raise ValueError("transport 'stdio' needs `command`, not `url`")
+        if self.command is not None and (self.bearer_token_env_var or self.http_headers):
+            raise ValueError("`bearer_token_env_var` and `http_headers` apply to `url` servers")
+        return self
+
+    @property
+    def is_stdio(self) -> bool:
+        """True for a local server started as a subprocess."""
+        return self.command is not None
+
+    def exposes_tool(self, tool: str) -> bool:
+        """Whether `enabled_tools` / `disabled_tools` let this tool through."""
+        if self.enabled_tools is not None and tool not in self.enabled_tools:
+            return False
+        return tool not in self.disabled_tools
+
+
+class WorkerConfig(_Section):
+    """A worker agent: which adapter drives it and which server or command it uses."""
+
+    adapter: Literal["codex-mcp", "codex-exec", "mcp-tool", "cli"] = "codex-exec"
+    server: str | None = None
+    tool: str | None = None
+    command: list[str] = Field(default_factory=list)
+    model: str | None = None
+
+
+class PolicyConfig(_Section):
+    """The one policy every enforcement point is derived from (seed 000's defaults)."""
+
+    denied_paths: list[str] = Field(
+        default_factory=lambda: [".env", ".env.*", "**/secrets/**", "*.pem", "*.key"]
+    )
+    protected_paths: list[str] = Field(default_factory=lambda: [".claude/**", "infra/**"])
+    denied_commands: list[str] = Field(
+        default_factory=lambda: ["git push --force", "git reset --hard", "rm -rf /", "sudo"]
+    )
+    architecture_rules: list[str] = Field(default_factory=list)
+    scope_rules: list[str] = Field(default_factory=list)
+
+
+class RoutingConfig(_Section):
+    """How tasks are routed between lead and worker."""
+
+    modules: list[str] = Field(default_factory=lambda: ["src/*", "packages/*", "apps/*"])
+    security_keywords: list[str] = Field(
+        default_factory=lambda: ["auth", "password", "secret", "token", "crypto", "permission"]
+    )
+    security_paths: list[str] = Field(default_factory=lambda: ["**/auth/**", "**/security/**"])
+
+
+class ReviewConfig(_Section):
+    """The retry loop: how many attempts and what is retried."""
+
+    max_attempts: int = Field(default=2, ge=1)
+    retry_on_quality: bool = False
+    auto_apply: bool = False
+
+
+class GateConfig(_Section):
+    """One quality gate: a named command run in the workspace."""
+
+    name: str
+    command: str
+    read_only: bool = True
+
+
+class LedgerConfig(_Section):
+    """Where runs are recorded."""
+
+    path: Path = Path(".baton/ledger.db")
+
+
+class BatonConfig(_Section):
+    """The whole `baton.toml`; `sources` lists the files it was read from, lowest first."""
+
+    servers: dict[str, ServerConfig] = Field(default_factory=dict)
+    workers: dict[str, WorkerConfig] = Field(default_factory=dict)
+    policy: PolicyConfig = Field(default_factory=PolicyConfig)
+    routing: RoutingConfig = Field(default_factory=RoutingConfig)
+    review: ReviewConfig = Field(default_factory=ReviewConfig)
+    gates: list[GateConfig] = Field(default_factory=list)
+    ledger: LedgerConfig = Field(default_factory=LedgerConfig)
+    sources: list[Path] = Field(default_factory=list, exclude=True)
+    project_file: Path | None = Field(
+        default=None, exclude=True, description="the project baton.toml, when one was read"
+    )
+
+    def enabled_servers(self) -> dict[str, ServerConfig]:
+        """The servers with `enabled = true`, in file order."""
+        return {name: server for name, server in self.servers.items() if server.enabled}

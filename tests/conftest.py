@@ -1,0 +1,55 @@
+"""Shared test fixtures: an isolated home, the npm peers, and helpers to start Baton."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+NODE_BIN = REPO / "node_modules" / ".bin"
+FIXTURE_SERVERS = REPO / "tests" / "fixtures" / "servers"
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """No test reads or writes the developer's real ~/.config/baton or ~/.codex."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("CODEX_HOME", str(home / ".codex"))
+    monkeypatch.delenv("BATON_USER_CONFIG", raising=False)
+    yield home
+
+
+def node_bin(name: str) -> Path:
+    """A binary from the npm peers, or skip the test saying how to install them."""
+    path = NODE_BIN / name
+    if not path.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{path} missing in CI: `make install` should have installed the npm peers")
+        pytest.skip(f"{name} not installed: run `make install`")
+    return path
+
+
+def baton_command() -> list[str]:
+    """How tests start Baton: the interpreter running the tests, so the venv is used."""
+    return [sys.executable, "-m", "baton"]
+
+
+def fixture_server(name: str) -> list[str]:
+    """Command line that runs one of the fixture servers in tests/fixtures/servers."""
+    return [sys.executable, str(FIXTURE_SERVERS / name)]
+
+
+def have(tool: str) -> bool:
+    """Whether an executable is on PATH."""
+    return shutil.which(tool) is not None
