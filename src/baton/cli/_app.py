@@ -10,6 +10,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from baton.errors import BatonError
 
@@ -57,7 +58,8 @@ def emit(data: Any, as_json: bool, render: Callable[[Any], None]) -> None:
 
 def die(error: BatonError) -> NoReturn:
     """Report a Baton error on stderr and exit with its code."""
-    stderr.print(f"[bold red]error:[/] {error.message}", highlight=False, markup=True)
+    # Messages name keys like `[servers.github]`: escape them so rich does not read them as markup.
+    stderr.print(f"[bold red]error:[/] {escape(error.message)}", highlight=False, soft_wrap=True)
     if error.hint:
-        stderr.print(f"  [yellow]hint:[/] {error.hint}", highlight=False)
+        stderr.print(f"  [yellow]hint:[/] {escape(error.hint)}", highlight=False, soft_wrap=True)
     raise typer.Exit(error.exit_code)
