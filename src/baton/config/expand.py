@@ -18,7 +18,7 @@ _REFERENCE = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::-(?P<default>[
 
 
 def expand(value: str, environ: Mapping[str, str], *, where: str) -> str:
-    """Replace each `${VAR}` / `${VAR:-default}` in `value`; unset VAR without default is an error."""
+    """Replace each `${VAR}` / `${VAR:-default}`; an unset VAR with no default is an error."""
 
     def substitute(match: re.Match[str]) -> str:
         name, default = match.group("name"), match.group("default")
