@@ -48,6 +48,26 @@ ConfigOption = Annotated[
 ]
 
 
+def _version(value: bool) -> None:
+    if value:
+        from baton import __version__
+
+        stdout.print(f"baton {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print the version and exit.", callback=_version, is_eager=True
+        ),
+    ] = False,
+) -> None:
+    """Delegate work from a lead agent to a worker agent through one MCP gateway."""
+
+
 def emit(data: Any, as_json: bool, render: Callable[[Any], None]) -> None:
     """Print `data` as JSON on stdout when asked, otherwise render it for a person."""
     if as_json:
