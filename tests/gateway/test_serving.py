@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import socket
 import subprocess
 from collections.abc import Iterator
@@ -160,3 +161,83 @@ def test_closing_stdin_stops_the_gateway_and_every_upstream(one_server: Path) ->
     assert process.wait(timeout=30) == 0
     _gone, alive = psutil.wait_procs(children, timeout=10)
     assert not alive, f"orphans left: {[p.pid for p in alive]}"
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_stops_the_stdio_gateway_after_closing_its_upstreams(
+    one_server: Path, sig: signal.Signals
+) -> None:
+    process = subprocess.Popen(
+        baton_serve(one_server), stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    children = started_upstreams(process)
+    process.send_signal(sig)
+    assert process.wait(timeout=30) == 0
+    _gone, alive = psutil.wait_procs(children, timeout=10)
+    assert not alive, f"orphans left: {[p.pid for p in alive]}"
+
+
+def test_sigterm_stops_the_http_gateway_after_closing_its_upstreams(one_server: Path) -> None:
+    port = free_port()
+    process = subprocess.Popen(
+        baton_serve(one_server, "--transport", "http", "--port", str(port)),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    wait_for_port(port, process)
+    anyio.run(_list_over_http, f"http://127.0.0.1:{port}/mcp")
+    children = psutil.Process(process.pid).children(recursive=True)
+    assert children, "the upstream should be running after tools/list"
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 0
+    _gone, alive = psutil.wait_procs(children, timeout=10)
+    assert not alive, f"orphans left: {[p.pid for p in alive]}"
+
+
+def test_a_port_in_use_is_a_clear_error(one_server: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            baton_serve(one_server, "--transport", "http", "--port", str(port)),
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    assert done.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
+
+
+async def _list_over_http(url: str) -> None:
+    async with streamable_http_client(url) as (read, write, _), ClientSession(read, write) as lead:
+        await lead.initialize()
+        await lead.list_tools()
+
+
+def started_upstreams(process: subprocess.Popen[bytes]) -> list[psutil.Process]:
+    """Initialize and list tools over raw stdio; return the upstream processes then running."""
+    import json
+
+    assert process.stdin and process.stdout
+    for message in (
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {
+                "protocolVersion": "2025-11-25",
+                "capabilities": {},
+                "clientInfo": {"name": "t", "version": "0"},
+            },
+        },
+        {"jsonrpc": "2.0", "method": "notifications/initialized"},
+        {"jsonrpc": "2.0", "id": 2, "method": "tools/list", "params": {}},
+    ):
+        process.stdin.write((json.dumps(message) + "\n").encode())
+        process.stdin.flush()
+    assert json.loads(process.stdout.readline())["id"] == 1
+    assert json.loads(process.stdout.readline())["id"] == 2
+    children = psutil.Process(process.pid).children(recursive=True)
+    assert children, "the upstream should be running after tools/list"
+    return children

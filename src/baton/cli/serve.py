@@ -39,10 +39,21 @@ def _run(
     from baton.gateway import Gateway
 
     gateway = Gateway(servers, prefix=prefix)  # type: ignore[arg-type]
-    if transport is Transport.stdio:
-        anyio.run(gateway.run_stdio)
-    else:
-        anyio.run(gateway.run_http, host, port)
+    try:
+        if transport is Transport.stdio:
+            anyio.run(gateway.run_stdio)
+        else:
+            anyio.run(gateway.run_http, host, port)
+    except BaseExceptionGroup as group:  # task groups wrap what failed inside them
+        match, _ = group.split(BatonError)
+        if match is None:
+            raise
+        raise _first(match) from group
+
+
+def _first(group: BaseExceptionGroup[BatonError]) -> BatonError:
+    error = group.exceptions[0]
+    return _first(error) if isinstance(error, BaseExceptionGroup) else error
 
 
 @app.command()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Generator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,8 @@ from mcp.server.transport_security import TransportSecuritySettings
 from starlette.applications import Starlette
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
+
+from baton.errors import UsageError
 
 if TYPE_CHECKING:
     from baton.gateway.server import Gateway
@@ -65,10 +68,34 @@ def build_app(gateway: Gateway, host: str, port: int) -> Starlette:
     return Starlette(routes=[Route(MCP_PATH, endpoint=_Endpoint(manager))], lifespan=lifespan)
 
 
+class _Server(uvicorn.Server):
+    """uvicorn, minus its signal handling: the gateway handles signals and closes upstreams first.
+
+    uvicorn re-raises a captured SIGTERM once it has stopped, which would end the process before
+    the upstream servers are closed.
+    """
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        yield
+
+
+async def _serve(server: uvicorn.Server, host: str, port: int) -> None:
+    # Shielded: uvicorn is stopped by `should_exit`, which lets it close streams gracefully.
+    with anyio.CancelScope(shield=True):
+        try:
+            await server.serve()
+        except SystemExit as exc:  # uvicorn exits the process when it cannot bind
+            raise UsageError(
+                f"cannot listen on {host}:{port} (address in use or not allowed)",
+                hint="choose another --port, or stop what is listening there",
+            ) from exc
+
+
 async def serve_http(
     gateway: Gateway, host: str, port: int, *, ready: anyio.Event | None = None
 ) -> None:
-    """Run uvicorn until cancelled or interrupted."""
+    """Run uvicorn until cancelled; then stop it gracefully."""
     config = uvicorn.Config(
         build_app(gateway, host, port),
         host=host,
@@ -77,13 +104,15 @@ async def serve_http(
         lifespan="on",
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SEC,
     )
-    server = uvicorn.Server(config)
+    server = _Server(config)
     async with anyio.create_task_group() as group:
-        group.start_soon(server.serve)
-        while not server.started:
-            if server.should_exit:
-                break
-            await anyio.sleep(0.01)  # uvicorn offers no start-up event to wait on
-        if ready is not None:
-            ready.set()
-        log.info("baton gateway listening on http://%s:%d%s", host, port, MCP_PATH)
+        group.start_soon(_serve, server, host, port)
+        try:
+            while not server.started and not server.should_exit:
+                await anyio.sleep(0.01)  # uvicorn offers no start-up event to wait on
+            if ready is not None:
+                ready.set()
+            log.info("baton gateway listening on http://%s:%d%s", host, port, MCP_PATH)
+            await anyio.sleep_forever()
+        finally:
+            server.should_exit = True

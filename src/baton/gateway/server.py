@@ -8,11 +8,13 @@ same server info.
 from __future__ import annotations
 
 import logging
+import signal
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
+from anyio.abc import TaskGroup
 from mcp import types
 from mcp.server.lowlevel import NotificationOptions, Server
 from mcp.server.models import InitializationOptions
@@ -26,6 +28,18 @@ from baton.gateway.relay import Relay
 from baton.upstream import UpstreamPool
 
 __all__ = ["Gateway"]
+
+SHUTDOWN_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+
+
+async def _cancel_on_signal(scope: anyio.CancelScope) -> None:
+    """Cancel `scope` on the first shutdown signal."""
+    with anyio.open_signal_receiver(*SHUTDOWN_SIGNALS) as signals:
+        async for _ in signals:
+            log.info("shutting down on signal %s", _)
+            scope.cancel()
+            return
+
 
 log = logging.getLogger(__name__)
 
@@ -65,17 +79,35 @@ class Gateway:
         self.catalog = Catalog(self.pool, prefix=prefix)
         self.server: Server[Any, Any] = _LowLevelServer(self.initialization_options)
         Handlers(self.server, self.pool, self.catalog, self._relay).install()
+        self.server.notification_handlers[types.InitializedNotification] = self._on_initialized
+        self._background: TaskGroup | None = None
 
     def _tools_changed(self) -> None:
         self.catalog.invalidate_tools()
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[Gateway]:
-        """Open the upstream pool for the gateway's lifetime; closing it stops every upstream."""
-        async with self.pool:
+        """Open the upstream pool for the gateway's lifetime; closing it stops every upstream.
+
+        A SIGTERM, SIGINT or SIGHUP ends the block in an orderly way, so the upstreams are closed
+        (their processes killed) before the gateway exits rather than left behind as orphans.
+        """
+        async with self.pool, anyio.create_task_group() as group:
+            self._background = group
+            group.start_soon(_cancel_on_signal, group.cancel_scope)
             if not self.prefix:
                 await self.pool.start_all()  # a transparent proxy mirrors the upstream's handshake
-            yield self
+            try:
+                yield self
+            finally:
+                self._background = None
+                group.cancel_scope.cancel()
+
+    async def _on_initialized(self, _: types.InitializedNotification) -> None:
+        # A lead lists tools right after `initialized`: start the upstreams now, in the
+        # background, so that list does not wait for Baton's start and theirs one after the other.
+        if self._background is not None:
+            self._background.start_soon(self.pool.start_all)
 
     def initialization_options(self) -> InitializationOptions:
         """What the gateway answers to `initialize`."""

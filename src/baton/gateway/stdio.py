@@ -7,15 +7,21 @@ must get the JSON-RPC errors the spec names (-32700, -32600, -32601) and the gat
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sys
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from functools import cache
 from io import TextIOWrapper
 from typing import Any, get_args
 
 import anyio
+import anyio.from_thread
+import anyio.lowlevel
+from anyio.lowlevel import EventLoopToken
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 from mcp import types
 from mcp.shared.message import SessionMessage
@@ -23,6 +29,8 @@ from pydantic import ValidationError
 
 __all__ = ["reject", "stdio_transport"]
 
+STDIN_FD = 0
+READ_CHUNK_BYTES = 1 << 16
 ReadStream = MemoryObjectReceiveStream[SessionMessage | Exception]
 WriteStream = MemoryObjectSendStream[SessionMessage]
 
@@ -63,18 +71,54 @@ def reject(line: str) -> types.JSONRPCMessage | str | None:
     return message
 
 
+def _stdin_lines() -> Iterator[bytes]:
+    """Lines from file descriptor 0, read raw: no `sys.stdin` buffer lock held at shutdown."""
+    line = bytearray()  # grows in place: a 50 MB message costs one pass, not one copy per chunk
+    while chunk := os.read(STDIN_FD, READ_CHUNK_BYTES):
+        start = 0
+        while (end := chunk.find(b"\n", start)) != -1:
+            line += chunk[start:end]
+            yield bytes(line)
+            line.clear()
+            start = end + 1
+        line += chunk[start:]
+    if line:
+        yield bytes(line)
+
+
+def _pump_stdin(lines: MemoryObjectSendStream[str], token: EventLoopToken) -> None:
+    """Feed stdin lines into the event loop, from a daemon thread.
+
+    A daemon thread, not anyio's worker threads: a read blocked on stdin must not keep the
+    process alive once the gateway has shut down on a signal.
+    """
+    try:
+        for raw in _stdin_lines():
+            anyio.from_thread.run(lines.send, raw.decode("utf-8", errors="replace"), token=token)
+    except (anyio.BrokenResourceError, anyio.ClosedResourceError, RuntimeError, OSError):
+        return  # the gateway stopped listening, or its event loop is gone
+    finally:
+        with contextlib.suppress(RuntimeError):
+            anyio.from_thread.run_sync(lines.close, token=token)
+
+
 @asynccontextmanager
 async def stdio_transport() -> AsyncIterator[tuple[ReadStream, WriteStream]]:
     """Streams for the SDK server, fed from stdin and drained to stdout."""
-    stdin = anyio.wrap_file(TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace"))
     stdout = anyio.wrap_file(TextIOWrapper(sys.stdout.buffer, encoding="utf-8"))
+    lines_writer, lines_reader = anyio.create_memory_object_stream[str](0)
     read_writer, read_stream = anyio.create_memory_object_stream[SessionMessage | Exception](0)
     write_stream, write_reader = anyio.create_memory_object_stream[SessionMessage](0)
     out_writer, out_reader = anyio.create_memory_object_stream[str](16)
+    out_writer_clone = out_writer.clone()
+    token = anyio.lowlevel.current_token()
+    threading.Thread(
+        target=_pump_stdin, args=(lines_writer, token), name="baton-stdin", daemon=True
+    ).start()
 
     async def read_stdin() -> None:
-        async with read_writer, out_writer:
-            async for line in stdin:
+        async with lines_reader, read_writer, out_writer:
+            async for line in lines_reader:
                 parsed = reject(line)
                 if isinstance(parsed, types.JSONRPCMessage):
                     await read_writer.send(SessionMessage(parsed))
@@ -82,7 +126,7 @@ async def stdio_transport() -> AsyncIterator[tuple[ReadStream, WriteStream]]:
                     await out_writer.send(parsed)
 
     async def forward_responses() -> None:
-        async with write_reader:
+        async with write_reader, out_writer_clone:
             async for message in write_reader:
                 line = message.message.model_dump_json(by_alias=True, exclude_none=True)
                 await out_writer_clone.send(line)
@@ -93,7 +137,6 @@ async def stdio_transport() -> AsyncIterator[tuple[ReadStream, WriteStream]]:
                 await stdout.write(line + "\n")
                 await stdout.flush()
 
-    out_writer_clone = out_writer.clone()
     async with anyio.create_task_group() as group:
         group.start_soon(read_stdin)
         group.start_soon(forward_responses)
