@@ -50,6 +50,13 @@ class Catalog:
         """Upstreams whose tools could not be listed on the last rebuild."""
         return dict(self._failures)
 
+    def failure_behind(self, public: str) -> UpstreamError | None:
+        """The start-up error of the server a `<server>__<tool>` name points to, if it failed."""
+        if not self.prefix:
+            return next(iter(self._failures.values()), None)
+        server, _, _ = public.partition(SEPARATOR)
+        return self._failures.get(server)
+
     async def tools(self) -> list[types.Tool]:
         """Every enabled upstream tool under its gateway name; broken upstreams are left out."""
         async with self._lock:

@@ -48,6 +48,12 @@ def _for_upstream(request: Any) -> Any:
     return type(request).model_validate(fields)
 
 
+def _error_result(error: UpstreamError) -> types.ServerResult:
+    """An upstream's failure as the tool result the lead's model reads."""
+    text = types.TextContent(type="text", text=f"[baton] {error}")
+    return types.ServerResult(types.CallToolResult(content=[text], isError=True))
+
+
 class Handlers:
     """Installs forwarding handlers for every MCP method a gateway serves."""
 
@@ -133,6 +139,8 @@ class Handlers:
         self._relay.seen(context.session)
         target = await self._catalog.resolve_tool(request.params.name)
         if target is None:
+            if failed := self._catalog.failure_behind(request.params.name):
+                return _error_result(failed)  # its server is down: say why, not "unknown tool"
             raise _invalid(
                 f"unknown tool '{request.params.name}'; call tools/list to see the tools"
             )
@@ -147,8 +155,7 @@ class Handlers:
                     meta=extra or None,
                 )
         except UpstreamError as error:
-            text = types.TextContent(type="text", text=f"[baton] {error}")
-            return types.ServerResult(types.CallToolResult(content=[text], isError=True))
+            return _error_result(error)
         return types.ServerResult(result)
 
     # -- prompts -------------------------------------------------------------------------------
