@@ -131,32 +131,11 @@ def test_proxy_of_an_unknown_server_names_the_known_ones(one_server: Path) -> No
 
 def test_closing_stdin_stops_the_gateway_and_every_upstream(one_server: Path) -> None:
     """No orphan processes: the upstream dies with the gateway."""
-    import json
-
     process = subprocess.Popen(
         baton_serve(one_server), stdin=subprocess.PIPE, stdout=subprocess.PIPE
     )
-    assert process.stdin and process.stdout
-    for message in (
-        {
-            "jsonrpc": "2.0",
-            "id": 1,
-            "method": "initialize",
-            "params": {
-                "protocolVersion": "2025-11-25",
-                "capabilities": {},
-                "clientInfo": {"name": "t", "version": "0"},
-            },
-        },
-        {"jsonrpc": "2.0", "method": "notifications/initialized"},
-        {"jsonrpc": "2.0", "id": 2, "method": "tools/list", "params": {}},
-    ):
-        process.stdin.write((json.dumps(message) + "\n").encode())
-        process.stdin.flush()
-    assert json.loads(process.stdout.readline())["id"] == 1
-    assert json.loads(process.stdout.readline())["id"] == 2
-    children = psutil.Process(process.pid).children(recursive=True)
-    assert children, "the upstream should be running after tools/list"
+    children = started_upstreams(process)
+    assert process.stdin
     process.stdin.close()
     assert process.wait(timeout=30) == 0
     _gone, alive = psutil.wait_procs(children, timeout=10)
