@@ -52,6 +52,13 @@ TOOL_CALLS: dict[str, dict[str, Any]] = {
     },
     "toggle-simulated-logging": {},
     "toggle-subscriber-updates": {},
+    "trigger-url-elicitation": {
+        "url": "https://example.com/consent",
+        "message": "open this",
+        "elicitationId": "fixed-id",
+    },
+    # Needs task augmentation (SEP-1686), which Baton does not relay yet: both sides refuse alike.
+    "simulate-research-query": {"topic": "mcp"},
 }
 
 
@@ -91,6 +98,9 @@ async def test_every_tool_returns_what_the_direct_connection_returns(
     async def call_all(session: ClientSession, prefix: str) -> dict[str, dict[str, Any]]:
         results = {}
         listed = {tool.name for tool in (await session.list_tools()).tools}
+        assert {name.removeprefix(prefix) for name in listed} == set(TOOL_CALLS), (
+            "a tool is untested"
+        )
         for name, arguments in TOOL_CALLS.items():
             assert prefix + name in listed, f"{name} missing from the listing"
             results[name] = comparable(await session.call_tool(prefix + name, arguments))
