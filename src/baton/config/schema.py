@@ -11,6 +11,7 @@ __all__ = [
     "BatonConfig",
     "GateConfig",
     "LedgerConfig",
+    "OAuthConfig",
     "PolicyConfig",
     "ReviewConfig",
     "RoutingConfig",
@@ -28,6 +29,22 @@ DEFAULT_TOOL_TIMEOUT_SEC = 60.0
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class OAuthConfig(_Section):
+    """`[servers.NAME.oauth]`: optional OAuth client settings (discovery needs none of them)."""
+
+    client_id: str | None = Field(default=None, description="a pre-registered client id")
+    client_secret_env_var: str | None = Field(
+        default=None, description="env var holding the pre-registered client's secret"
+    )
+    token_endpoint_auth_method: Literal["none", "client_secret_basic", "client_secret_post"] = (
+        "client_secret_basic"
+    )
+    client_metadata_url: str | None = Field(
+        default=None, description="an https URL of Baton's client ID metadata document"
+    )
+    scopes: list[str] | None = Field(default=None, description="scopes to ask for")
 
 
 class ServerConfig(_Section):
@@ -49,6 +66,7 @@ class ServerConfig(_Section):
     enabled: bool = True
     enabled_tools: list[str] | None = None
     disabled_tools: list[str] = Field(default_factory=list)
+    oauth: OAuthConfig | None = None
 
     @model_validator(mode="after")
     def _command_xor_url(self) -> ServerConfig:
@@ -92,7 +110,8 @@ class PolicyConfig(_Section):
     )
     protected_paths: list[str] = Field(default_factory=lambda: [".claude/**", "infra/**"])
     denied_commands: list[str] = Field(
-        default_factory=lambda: ["git push --force", "git reset --hard", "rm -rf /", "sudo"]
+        default_factory=lambda: ["force-push", "reset-hard", "rm-root", "privilege", "upload"],
+        description="ids of the command rules in baton.policy.commands that are enforced",
     )
     architecture_rules: list[str] = Field(default_factory=list)
     scope_rules: list[str] = Field(default_factory=list)
