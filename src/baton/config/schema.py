@@ -115,6 +115,15 @@ class PolicyConfig(_Section):
     )
     architecture_rules: list[str] = Field(default_factory=list)
     scope_rules: list[str] = Field(default_factory=list)
+    redact_secrets: bool = Field(
+        default=True, description="replace secrets in tool results passing through the gateway"
+    )
+    redact_high_entropy: bool = Field(
+        default=True, description="also replace long random-looking strings, not only known tokens"
+    )
+    redact_patterns: dict[str, str] = Field(
+        default_factory=dict, description="extra secret formats: name -> regular expression"
+    )
 
 
 class RoutingConfig(_Section):
