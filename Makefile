@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test check pytest bench install clean
+.PHONY: demo test check pytest bench install system-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,7 +18,14 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(STAMP) node_modules/.installed
+# bubblewrap jails the worker; installed from the system's packages when we may (root + apt).
+system-deps:
+	@command -v bwrap >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && apt-get install -y -qq bubblewrap >/dev/null; \
+	  else echo "note: bubblewrap (bwrap) is missing: install it, or the jail tests are skipped"; fi; }
+
+install: $(STAMP) node_modules/.installed system-deps
 
 demo: install
 	$(BIN)/baton demo

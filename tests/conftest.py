@@ -52,6 +52,16 @@ def fixture_server(name: str) -> list[str]:
     return [sys.executable, str(FIXTURE_SERVERS / name)]
 
 
+def require_tool(tool: str) -> str:
+    """An executable from the system's packages, or skip saying how to install it (fail in CI)."""
+    found = shutil.which(tool)
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{tool} missing in CI: `make install` should have installed it")
+        pytest.skip(f"{tool} not installed: run `make install` (as root) or install it yourself")
+    return found
+
+
 def have(tool: str) -> bool:
     """Whether an executable is on PATH."""
     return shutil.which(tool) is not None
