@@ -7,6 +7,7 @@ Matching uses gitignore semantics (pathspec's `gitignore` patterns): a pattern w
 from __future__ import annotations
 
 import posixpath
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,6 +17,9 @@ from typing import Any
 import pathspec
 
 __all__ = ["PathView", "matcher", "normalise"]
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -77,7 +81,9 @@ def first_match(
 ) -> str | None:
     """The first pattern any form of `view` matches, or None."""
     for form in view.forms:
-        candidate = form.lstrip("/")
+        # pathspec's regexes do not match across a newline: a directory named "\n" would hide
+        # `.env` from them. No glob holds a control character, so they are neutralised first.
+        candidate = _CONTROL.sub("_", form).lstrip("/")
         if not candidate or candidate == ".":
             continue
         for pattern in patterns:

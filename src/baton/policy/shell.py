@@ -7,6 +7,7 @@ command (`bash -c`, `sh -c`, `env`, `xargs`, `sudo`, `nohup`, `timeout`, `nice`,
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -45,6 +46,9 @@ MAX_DEPTH = 8
 # A line with none of these holds exactly one simple command, and POSIX shlex splits it into the
 # same words bashlex would, at a fraction of the cost; anything else goes to bashlex.
 _SHELL_SYNTAX = frozenset("$`;&|()<>\n\\{}#")
+
+
+_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\+?=")  # NAME=value and NAME+=value
 
 
 class ShellParseError(ValueError):
@@ -88,7 +92,7 @@ def _plain(line: str, depth: int) -> list[SimpleCommand]:
         words = shlex.split(line)
     except ValueError as exc:  # an unclosed quote
         raise ShellParseError(f"cannot parse shell command: {exc}") from exc
-    while words and "=" in words[0] and not words[0].startswith("="):
+    while words and _ASSIGNMENT.match(words[0]):
         words.pop(0)  # leading VAR=value assignments
     return _unwrap(SimpleCommand(tuple(words)), depth) if words else []
 
@@ -116,7 +120,7 @@ def _simple(node: Any) -> SimpleCommand:
             argv.append(part.word)
         elif part.kind == "redirect" and hasattr(part.output, "word"):
             (reads if part.type in ("<", "<>") else writes).append(part.output.word)
-    while argv and "=" in argv[0] and not argv[0].startswith("="):
+    while argv and _ASSIGNMENT.match(argv[0]):
         argv.pop(0)  # leading VAR=value assignments
     return SimpleCommand(tuple(argv), tuple(reads), tuple(writes))
 

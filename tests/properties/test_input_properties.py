@@ -1,0 +1,83 @@
+"""Config files and JSON-RPC lines Hypothesis makes up: a clean answer or error, never a crash."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import tomlkit
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from baton.config import load_config
+from baton.errors import ConfigError
+from baton.gateway.stdio import reject
+
+scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(-5, 5), st.floats(allow_nan=False), st.text(max_size=8)
+)
+keys = st.sampled_from(
+    [
+        "servers",
+        "command",
+        "url",
+        "args",
+        "env",
+        "transport",
+        "policy",
+        "denied_paths",
+        "review",
+        "max_attempts",
+        "gates",
+        "name",
+        "x",
+        "github",
+    ]
+)
+documents = st.recursive(
+    scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(keys, inner, max_size=4)),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.dictionaries(keys, documents, max_size=4))
+def test_any_toml_document_loads_or_fails_with_a_config_error(
+    tmp_path: Path, data: dict[str, object]
+) -> None:
+    try:
+        text = tomlkit.dumps({k: v for k, v in data.items() if v is not None})
+    except Exception:  # not representable as TOML: nothing to load
+        return
+    path = tmp_path / "baton.toml"
+    path.write_text(text)
+    try:
+        load_config(config_path=path)
+    except ConfigError as error:
+        assert "baton.toml" in str(error)
+
+
+@settings(max_examples=300)
+@given(st.one_of(st.text(max_size=200), st.binary(max_size=200).map(lambda b: b.decode("latin-1"))))
+def test_any_line_is_a_message_an_error_or_nothing(line: str) -> None:
+    parsed = reject(line)
+    if isinstance(parsed, str):
+        error = json.loads(parsed)
+        assert error["jsonrpc"] == "2.0" and error["error"]["code"] in (-32700, -32600, -32601)
+
+
+messages = st.fixed_dictionaries(
+    {
+        "jsonrpc": st.sampled_from(["2.0", "1.0", 2]),
+        "method": st.sampled_from(["tools/list", "tools/call", "nope", ""]),
+        "id": st.one_of(st.integers(), st.text(max_size=4), st.none(), st.booleans()),
+        "params": st.one_of(st.none(), st.dictionaries(st.text(max_size=4), scalars)),
+    }
+)
+
+
+@given(messages)
+def test_any_json_object_is_classified_without_raising(message: dict[str, object]) -> None:
+    parsed = reject(json.dumps(message))
+    assert parsed is not None
