@@ -56,12 +56,14 @@ def reject(line: str) -> types.JSONRPCMessage | str | None:
         raw = json.loads(line)
     except ValueError as exc:
         return _error(None, types.PARSE_ERROR, f"Parse error: {exc}")
+    except RecursionError:  # `[[[[…` thousands deep: the decoder recurses once per level
+        return _error(None, types.PARSE_ERROR, "Parse error: nested too deeply")
     request_id = raw.get("id") if isinstance(raw, dict) else None
     if not isinstance(request_id, str | int) or isinstance(request_id, bool):
         request_id = None
     try:
         message = types.JSONRPCMessage.model_validate(raw)
-    except ValidationError:
+    except (ValidationError, RecursionError):
         return _error(
             request_id, types.INVALID_REQUEST, "Invalid Request: not a JSON-RPC 2.0 message"
         )
