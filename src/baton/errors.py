@@ -3,6 +3,8 @@
     BatonError                  anything Baton reports to a user; `exit_code` is the CLI's code
     ├── ConfigError             a config file or a value in it is wrong (file, key, line)
     ├── UsageError              a command was called wrongly (a flag, a name, a combination)
+    ├── TaskError               a delegation task is malformed (file:line or JSON path)
+    ├── WorkerError             a worker agent failed, timed out or could not start
     └── UpstreamError           one upstream MCP server failed (always names the server)
         ├── UpstreamConfigError the server's entry cannot be used (e.g. a missing env var)
         ├── UpstreamStartError  the server did not start or did not complete the handshake
@@ -18,12 +20,14 @@ from __future__ import annotations
 __all__ = [
     "BatonError",
     "ConfigError",
+    "TaskError",
     "UpstreamConfigError",
     "UpstreamCrashed",
     "UpstreamError",
     "UpstreamStartError",
     "UpstreamTimeout",
     "UsageError",
+    "WorkerError",
 ]
 
 
@@ -63,6 +67,24 @@ class ConfigError(BatonError):
 
 class UsageError(BatonError):
     """A command was used wrongly."""
+
+
+class TaskError(BatonError):
+    """A task (Markdown, TOML or JSON) is malformed; the message starts with where."""
+
+    def __init__(self, message: str, *, where: str | None = None, hint: str | None = None) -> None:
+        super().__init__(f"{where}: {message}" if where else message, hint=hint)
+        self.where = where
+
+
+class WorkerError(BatonError):
+    """A worker agent failed, timed out or could not be started; names the worker."""
+
+    exit_code = 1
+
+    def __init__(self, worker: str, message: str, *, hint: str | None = None) -> None:
+        super().__init__(f"worker '{worker}': {message}", hint=hint)
+        self.worker = worker
 
 
 class UpstreamError(BatonError):

@@ -10,6 +10,7 @@ from baton.cli import demo as _demo  # noqa: F401  (each module registers its co
 from baton.cli import export_policy as _export_policy  # noqa: F401
 from baton.cli import hook as _hook  # noqa: F401
 from baton.cli import policy as _policy  # noqa: F401
+from baton.cli import route as _route  # noqa: F401
 from baton.cli import serve as _serve  # noqa: F401
 from baton.cli import servers as _servers  # noqa: F401
 from baton.cli import transfer as _transfer  # noqa: F401

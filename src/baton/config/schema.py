@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
     "BatonConfig",
@@ -100,6 +100,9 @@ class WorkerConfig(_Section):
     tool: str | None = None
     command: list[str] = Field(default_factory=list)
     model: str | None = None
+    timeout_sec: float = Field(
+        default=1800.0, gt=0, description="one worker call, start to final message"
+    )
 
 
 class PolicyConfig(_Section):
@@ -131,9 +134,33 @@ class RoutingConfig(_Section):
 
     modules: list[str] = Field(default_factory=lambda: ["src/*", "packages/*", "apps/*"])
     security_keywords: list[str] = Field(
-        default_factory=lambda: ["auth", "password", "secret", "token", "crypto", "permission"]
+        default_factory=lambda: [
+            *("auth", "authentication", "authorization", "oauth", "login", "password", "secret"),
+            *("token", "credential", "crypto", "encryption", "permission", "jwt", "csrf"),
+        ],
+        description="a word (or its plural) in the goal, scope or criteria that marks the task",
     )
     security_paths: list[str] = Field(default_factory=lambda: ["**/auth/**", "**/security/**"])
+    lead_kinds: list[str] = Field(
+        default_factory=lambda: [
+            "architecture-design",
+            "security-change",
+            "multi-module-integration",
+            "architecture-review",
+        ],
+        description="task kinds the lead keeps (seed 000's routing table); the rest may go out",
+    )
+
+    @field_validator("lead_kinds")
+    @classmethod
+    def _canonical_kinds(cls, kinds: list[str]) -> list[str]:
+        from baton.task import KINDS, normalise_kind  # here: baton.task imports baton.config
+
+        canonical = [normalise_kind(kind) for kind in kinds]
+        for given, kind in zip(kinds, canonical, strict=True):
+            if kind is None:
+                raise ValueError(f"unknown kind {given!r}; use: {', '.join(KINDS)}")
+        return [kind for kind in canonical if kind is not None]
 
 
 class ReviewConfig(_Section):

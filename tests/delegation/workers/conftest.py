@@ -1,0 +1,79 @@
+"""A temporary git repository as the workspace, and the real Codex CLI pointed at a script."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from baton.config.schema import WorkerConfig
+from baton.delegation.workers import CodexExecWorker, CodexMcpWorker
+from tests.conftest import REPO
+from tests.fixtures.models.responses_server import ResponsesServer, write_codex_home
+
+CodexFactory = Callable[..., CodexExecWorker]
+CodexMcpFactory = Callable[..., CodexMcpWorker]
+
+# Two Codex releases are pinned in package.json and both ship a `codex` bin, so
+# node_modules/.bin/codex is whichever npm linked last: tests name the package instead.
+CODEX_CURRENT = REPO / "node_modules" / "@openai" / "codex" / "bin" / "codex.js"
+CODEX_MCP_SERVER = REPO / "node_modules" / "codex-0153" / "bin" / "codex.js"  # 0.153.0
+
+
+def codex_script(path: Path) -> Path:
+    """One pinned Codex, or skip the test saying how to install it."""
+    if not path.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{path} missing in CI: `make install` should have installed it")
+        pytest.skip(f"{path.relative_to(REPO)} not installed: run `make install`")
+    return path
+
+
+def git(repo: Path, *args: str) -> str:
+    """Run git in `repo` and return its output."""
+    done = subprocess.run(
+        ["git", *args], cwd=repo, capture_output=True, text=True, check=True, timeout=30
+    )
+    return done.stdout
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A git repository with one commit: a README and an empty `src/`."""
+    path = tmp_path / "repo"
+    (path / "src").mkdir(parents=True)
+    (path / "README.md").write_text("# demo\n")
+    (path / "src" / "__init__.py").write_text("")
+    git(path, "init", "-q", "-b", "main")
+    git(path, "-c", "user.name=t", "-c", "user.email=t@example.com", "add", ".")
+    git(path, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "init")
+    return path
+
+
+@pytest.fixture
+def codex(tmp_path: Path) -> CodexFactory:
+    """Build a codex-exec worker running the pinned Codex CLI against a scripted server."""
+    binary = codex_script(CODEX_CURRENT)
+
+    def build(server: ResponsesServer, **config: object) -> CodexExecWorker:
+        env = {**os.environ, **write_codex_home(tmp_path / "codex-home", server.base_url)}
+        worker_config = WorkerConfig(adapter="codex-exec", command=[str(binary)], **config)
+        return CodexExecWorker("codex", worker_config, env)
+
+    return build
+
+
+@pytest.fixture
+def codex_mcp(tmp_path: Path) -> CodexMcpFactory:
+    """Build a codex-mcp worker running Codex 0.153.0's MCP server against a scripted server."""
+    script = codex_script(CODEX_MCP_SERVER)
+
+    def build(server: ResponsesServer, **config: object) -> CodexMcpWorker:
+        env = {**os.environ, **write_codex_home(tmp_path / "codex-home", server.base_url)}
+        worker_config = WorkerConfig(adapter="codex-mcp", command=[str(script)], **config)
+        return CodexMcpWorker("codex-0153", worker_config, env)
+
+    return build
