@@ -42,6 +42,14 @@ def node_bin(name: str) -> Path:
     return path
 
 
+def codex_cli() -> Path:
+    """The current Codex CLI (pinned 0.169.0). Not `.bin/codex`: the 0.153 alias links there too."""
+    path = REPO / "node_modules" / "@openai" / "codex" / "bin" / "codex.js"
+    if not path.exists():
+        node_bin("codex")  # skips or fails with the install hint
+    return path
+
+
 def baton_command() -> list[str]:
     """How tests start Baton: the interpreter running the tests, so the venv is used."""
     return [sys.executable, "-m", "baton"]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import baton_command, node_bin
+from tests.conftest import baton_command, codex_cli
 
 
 def export(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -74,10 +74,28 @@ def test_real_codex_accepts_the_exported_config(project: Path, tmp_path: Path) -
     codex_home = tmp_path / "codex-home"
     assert export(project, "codex-config", str(codex_home / "config.toml")).returncode == 0
     done = subprocess.run(
-        [str(node_bin("codex")), "mcp", "list"],
+        [str(codex_cli()), "mcp", "list"],
         capture_output=True,
         text=True,
         timeout=60,
         env={**os.environ, "CODEX_HOME": str(codex_home)},
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_instructions_are_rendered_from_the_policy_and_the_task(project: Path) -> None:
+    (project / "baton.toml").write_text(
+        '[policy]\narchitecture_rules = ["Do not call the DB from views"]\n'
+    )
+    plain = export(project, "instructions")
+    assert plain.returncode == 0
+    assert "NEVER read, write, create or list .env" in plain.stdout
+    assert "NEVER call the DB from views" in plain.stdout
+    task = project / "task.md"
+    task.write_text(
+        "[Task]\n- Scope: src/health/**\n- Goal: add a health endpoint\n\n"
+        "[Acceptance Criteria]\n- [ ] GET /health returns 200\n"
+    )
+    done = export(project, "instructions", "--task", str(task), "--json")
+    text = json.loads(done.stdout)["instructions"]
+    assert "MUST only create, modify or delete files matching src/health/**" in text

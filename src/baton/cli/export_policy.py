@@ -15,7 +15,7 @@ from baton.cli._app import ConfigOption, JsonOption, die, emit, stdout
 from baton.cli.transfer import export_app
 from baton.errors import BatonError
 
-__all__ = ["export_claude_settings", "export_codex_config"]
+__all__ = ["export_claude_settings", "export_codex_config", "export_instructions"]
 
 DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Print the result; write nothing.")]
 
@@ -103,3 +103,24 @@ def export_codex_config(
             document[key] = value
             added.append(key)
     _write(target, tomlkit.dumps(document), dry_run, added, as_json)
+
+
+@export_app.command("instructions")
+def export_instructions(
+    task: Annotated[
+        Path | None, typer.Option("--task", help="Render for this task (Markdown, TOML or JSON).")
+    ] = None,
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Print the developer-instructions every worker call carries, rendered from the policy."""
+    from baton.config import load_config
+    from baton.policy.instructions import render_instructions
+    from baton.task import load_task
+
+    try:
+        loaded = load_config(config_path=config)
+        text = render_instructions(loaded.policy, load_task(task) if task else None)
+    except BatonError as error:
+        die(error)
+    emit({"instructions": text}, as_json, lambda _: stdout.print(text, markup=False, end=""))

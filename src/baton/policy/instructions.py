@@ -52,23 +52,28 @@ def _security(policy: PolicyConfig) -> list[str]:
     return lines + list(_BASE_SECURITY)
 
 
-def _scope(policy: PolicyConfig, task: Task) -> list[str]:
-    if task.scope:
+def _scope(policy: PolicyConfig, task: Task | None) -> list[str]:
+    if task is None:  # the policy alone, as `baton export instructions` shows it
+        lines = ["MUST only create, modify or delete files inside the task's scope"]
+    elif task.scope:
         lines = [f"MUST only create, modify or delete files matching {', '.join(task.scope)}"]
     else:
         lines = ["NEVER modify any file: this task has no scope"]
     lines.append("MUST stop and say so when the task needs a change outside that scope")
     lines += list(_BASE_SCOPE)
     lines += [_imperative(rule) for rule in policy.scope_rules]
-    return lines + [_imperative(constraint) for constraint in task.constraints]
+    constraints = task.constraints if task is not None else ()
+    return lines + [_imperative(constraint) for constraint in constraints]
 
 
 def _section(title: str, lines: Sequence[str]) -> str:
     return "\n".join([title, *(f"- {line}" for line in lines if line)])
 
 
-def render_instructions(policy: PolicyConfig, task: Task, *, findings: Sequence[str] = ()) -> str:
-    """The SECURITY / ARCHITECTURE / SCOPE rules for one worker call on `task`."""
+def render_instructions(
+    policy: PolicyConfig, task: Task | None, *, findings: Sequence[str] = ()
+) -> str:
+    """The SECURITY / ARCHITECTURE / SCOPE rules for one worker call on `task` (None: any task)."""
     architecture = [*_BASE_ARCHITECTURE, *(_imperative(r) for r in policy.architecture_rules)]
     sections = [
         _section("SECURITY RULES (NON-NEGOTIABLE):", _security(policy)),
