@@ -6,10 +6,12 @@ inside the command functions so `baton --help` and start-up stay fast.
 
 from __future__ import annotations
 
+from baton.cli import auth as _auth  # noqa: F401
 from baton.cli import demo as _demo  # noqa: F401  (each module registers its commands)
 from baton.cli import export_policy as _export_policy  # noqa: F401
 from baton.cli import hook as _hook  # noqa: F401
 from baton.cli import policy as _policy  # noqa: F401
+from baton.cli import probe as _probe  # noqa: F401
 from baton.cli import route as _route  # noqa: F401
 from baton.cli import serve as _serve  # noqa: F401
 from baton.cli import servers as _servers  # noqa: F401

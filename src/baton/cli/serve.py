@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import logging
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from baton.cli._app import ConfigOption, app, die
 from baton.errors import BatonError, UsageError
+
+if TYPE_CHECKING:
+    from baton.config.schema import ServeAuthConfig
+    from baton.gateway import Gateway
 
 __all__ = ["proxy", "serve"]
 
@@ -31,8 +35,28 @@ def _quiet_logging(verbose: bool) -> None:
         logging.getLogger("mcp").setLevel(logging.WARNING)
 
 
+async def _serve_http(gateway: Gateway, host: str, port: int, auth: ServeAuthConfig | None) -> None:
+    """Resolve inbound authorization (refusing an open public bind) before any upstream starts."""
+    import os
+
+    from baton.gateway.http import bind_refusal, serve_http
+    from baton.gateway.inbound_auth import inbound_auth
+
+    inbound = await inbound_auth(auth, os.environ) if auth is not None else None
+    if (refusal := bind_refusal(host, inbound)) is not None:
+        raise refusal
+    async with gateway.running():
+        await serve_http(gateway, host, port, inbound=inbound)
+
+
 def _run(
-    servers: dict[str, object], *, prefix: bool, transport: Transport, host: str, port: int
+    servers: dict[str, object],
+    *,
+    prefix: bool,
+    transport: Transport,
+    host: str,
+    port: int,
+    auth: ServeAuthConfig | None = None,
 ) -> None:
     import anyio
 
@@ -43,7 +67,7 @@ def _run(
         if transport is Transport.stdio:
             anyio.run(gateway.run_stdio)
         else:
-            anyio.run(gateway.run_http, host, port)
+            anyio.run(_serve_http, gateway, host, port, auth)
     except BaseExceptionGroup as group:  # task groups wrap what failed inside them
         match, _ = group.split(BatonError)
         if match is None:
@@ -69,18 +93,64 @@ def serve(
         typer.Option("--no-prefix", help="Keep tool names unchanged (exactly one upstream)."),
     ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log to stderr.")] = False,
+    auth_token_env: Annotated[
+        str | None, typer.Option(help="HTTP: require this env variable's value as bearer token.")
+    ] = None,
+    auth_issuer: Annotated[
+        str | None, typer.Option(help="HTTP: act as OAuth resource server for this issuer.")
+    ] = None,
+    auth_resource: Annotated[
+        str | None, typer.Option(help="HTTP: this gateway's public MCP URL (token audience).")
+    ] = None,
+    auth_jwks_url: Annotated[str | None, typer.Option(help="HTTP: the issuer's JWKS.")] = None,
+    auth_introspection_url: Annotated[
+        str | None, typer.Option(help="HTTP: validate tokens by RFC 7662 introspection.")
+    ] = None,
 ) -> None:
     """Run the Baton MCP gateway: every enabled upstream tool as <server>__<tool>."""
     from baton.config.loading import load_config
 
     _quiet_logging(verbose)
+    flags = {
+        "bearer_token_env_var": auth_token_env,
+        "issuer": auth_issuer,
+        "resource": auth_resource,
+        "jwks_url": auth_jwks_url,
+        "introspection_url": auth_introspection_url,
+    }
     try:
         loaded = load_config(config_path=config)
-        _run(dict(loaded.servers), prefix=not no_prefix, transport=transport, host=host, port=port)
+        auth = _serve_auth(loaded.serve.auth, flags)
+        _run(
+            dict(loaded.servers),
+            prefix=not no_prefix,
+            transport=transport,
+            host=host,
+            port=port,
+            auth=auth,
+        )
     except BatonError as error:
         die(error)
     except KeyboardInterrupt:
         raise typer.Exit(0) from None
+
+
+def _serve_auth(configured: ServeAuthConfig, flags: dict[str, Any]) -> ServeAuthConfig:
+    """`[serve.auth]` with the command-line flags that were given laid over it."""
+    from pydantic import ValidationError
+
+    from baton.config.schema import ServeAuthConfig
+
+    given = {key: value for key, value in flags.items() if value is not None}
+    if given.get("bearer_token_env_var"):
+        given["issuer"] = None  # a flag picks the mode outright
+    elif given.get("issuer"):
+        given["bearer_token_env_var"] = None
+    try:
+        return ServeAuthConfig.model_validate({**configured.model_dump(), **given})
+    except ValidationError as exc:
+        reason = exc.errors()[0]["msg"].removeprefix("Value error, ")
+        raise UsageError(f"serve authorization: {reason}") from exc
 
 
 @app.command()

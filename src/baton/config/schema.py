@@ -15,6 +15,8 @@ __all__ = [
     "PolicyConfig",
     "ReviewConfig",
     "RoutingConfig",
+    "ServeAuthConfig",
+    "ServeConfig",
     "ServerConfig",
     "TransportName",
     "WorkerConfig",
@@ -44,7 +46,6 @@ class OAuthConfig(_Section):
     client_metadata_url: str | None = Field(
         default=None, description="an https URL of Baton's client ID metadata document"
     )
-    scopes: list[str] | None = Field(default=None, description="scopes to ask for")
 
 
 class ServerConfig(_Section):
@@ -185,6 +186,37 @@ class LedgerConfig(_Section):
     path: Path = Path(".baton/ledger.db")
 
 
+class ServeAuthConfig(_Section):
+    """`[serve.auth]`: who may use `baton serve --transport http`. A static bearer token from the
+    environment, or OAuth resource-server mode (`issuer` + `resource`, tokens validated as JWTs
+    against the issuer's JWKS or by introspection). None of it: loopback binds only."""
+
+    bearer_token_env_var: str | None = None
+    issuer: str | None = Field(default=None, description="the authorization server's issuer URL")
+    resource: str | None = Field(
+        default=None, description="this gateway's public MCP URL: the tokens' audience"
+    )
+    jwks_url: str | None = Field(default=None, description="default: the issuer's `jwks_uri`")
+    introspection_url: str | None = Field(default=None, description="RFC 7662, instead of JWTs")
+    introspection_client_id: str | None = None
+    introspection_client_secret_env_var: str | None = None
+    required_scopes: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_mode(self) -> ServeAuthConfig:
+        if self.bearer_token_env_var and self.issuer:
+            raise ValueError("set `bearer_token_env_var` or `issuer`, not both")
+        if self.issuer and not self.resource:
+            raise ValueError("`issuer` needs `resource`, the gateway's public URL (e.g. .../mcp)")
+        return self
+
+
+class ServeConfig(_Section):
+    """`[serve]`: how `baton serve` serves leads."""
+
+    auth: ServeAuthConfig = Field(default_factory=ServeAuthConfig)
+
+
 class BatonConfig(_Section):
     """The whole `baton.toml`; `sources` lists the files it was read from, lowest first."""
 
@@ -195,6 +227,7 @@ class BatonConfig(_Section):
     review: ReviewConfig = Field(default_factory=ReviewConfig)
     gates: list[GateConfig] = Field(default_factory=list)
     ledger: LedgerConfig = Field(default_factory=LedgerConfig)
+    serve: ServeConfig = Field(default_factory=ServeConfig)
     sources: list[Path] = Field(default_factory=list, exclude=True)
     project_file: Path | None = Field(
         default=None, exclude=True, description="the project baton.toml, when one was read"

@@ -12,13 +12,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from baton.auth.store import TokenRecord
 from baton.config.expand import expand
 from baton.config.schema import ServerConfig
 from baton.errors import ConfigError, UpstreamConfigError
 
-__all__ = ["AuthSummary", "describe_auth", "expand_value", "resolve_headers"]
+__all__ = [
+    "AuthSummary",
+    "describe_auth",
+    "describe_oauth",
+    "expand_value",
+    "resolve_headers",
+]
 
-AuthKind = Literal["none", "bearer", "headers"]
+AuthKind = Literal["none", "bearer", "headers", "oauth"]
 
 
 @dataclass(frozen=True)
@@ -72,8 +79,36 @@ def _env_state(variables: list[str], environ: Mapping[str, str]) -> str:
     return "from env " + ", ".join(variables) + " (set)"
 
 
-def describe_auth(config: ServerConfig, environ: Mapping[str, str]) -> AuthSummary:
-    """What kind of authorization `config` uses and whether its variables are set."""
+def _until(seconds: float) -> str:
+    if seconds >= 5400:
+        return f"{seconds / 3600:.0f}h"
+    return f"{seconds / 60:.0f}m" if seconds >= 90 else f"{seconds:.0f}s"
+
+
+def describe_oauth(record: TokenRecord, now: float) -> str:
+    """The state of a stored OAuth login, e.g. "logged in, expires in 52m, scopes mcp"."""
+    assert record.tokens is not None
+    refresh = record.tokens.refresh_token is not None
+    if record.expires_at is None:
+        state = "logged in, no expiry given"
+    elif record.expires_at > now:
+        state = f"logged in, expires in {_until(record.expires_at - now)}"
+    else:
+        state = "expired, refreshed on next use" if refresh else "expired: run `baton login`"
+    if record.tokens.scope:
+        state += f", scopes {record.tokens.scope}"
+    return state
+
+
+def describe_auth(
+    config: ServerConfig,
+    environ: Mapping[str, str],
+    record: TokenRecord | None = None,
+    *,
+    now: float = 0.0,
+) -> AuthSummary:
+    """What kind of authorization `config` uses and whether it is in place (`record`: the stored
+    OAuth login of a `url` server, if any). A bearer server is never "not logged in"."""
     if config.bearer_token_env_var:
         variable = config.bearer_token_env_var
         if environ.get(variable):
@@ -83,4 +118,10 @@ def describe_auth(config: ServerConfig, environ: Mapping[str, str]) -> AuthSumma
         return AuthSummary("headers", _env_state(list(config.env_http_headers.values()), environ))
     if config.http_headers:
         return AuthSummary("headers", "static headers: " + ", ".join(config.http_headers))
-    return AuthSummary("none", "not required")
+    if config.url is None:
+        return AuthSummary("none", "not required")
+    if record is not None and record.tokens is not None:
+        return AuthSummary("oauth", describe_oauth(record, now))
+    if config.oauth is not None:
+        return AuthSummary("oauth", "not logged in")
+    return AuthSummary("none", "no credentials (OAuth login if the server asks)")

@@ -17,9 +17,11 @@
         "tool_count": null,                      # tools after enabled_tools / disabled_tools
         "startup_ms": null,                      # launch to completed handshake
         "auth": {
-          "kind": "bearer",                      # none | bearer | headers
+          "kind": "bearer",                      # none | bearer | headers | oauth
           "state": "token from env GITHUB_TOKEN (set)"
-                                                 # or "env GITHUB_TOKEN unset", "not required"
+                                                 # or "env GITHUB_TOKEN unset", "not required",
+                                                 # "logged in, expires in 52m, scopes repo",
+                                                 # "not logged in: run `baton login github`"
         },
         "error": "upstream 'github': https://... answered HTTP 405 to the initialize POST",
         "hint": "this server speaks the legacy HTTP+SSE transport: set transport = ..."
@@ -27,12 +29,13 @@
     ]
 
 `error` and `hint` are null when `ok` is true. A bearer-token server is never reported as "not
-logged in": its auth state is the token variable's.
+logged in": its auth state is the token variable's. OAuth state comes from the token store.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Mapping
 
 import anyio
@@ -40,10 +43,12 @@ import httpx
 from mcp.shared.exceptions import McpError
 from pydantic import BaseModel
 
+from baton.auth.store import TokenRecord, default_store
 from baton.config.schema import ServerConfig
 from baton.errors import UpstreamError
 from baton.upstream.auth import describe_auth
 from baton.upstream.errors import LEGACY_SSE_HINT, HttpStatus
+from baton.upstream.oauth import sends_own_authorization
 from baton.upstream.pool import UpstreamPool
 from baton.upstream.transport import ResolvedTransport, resolve_transport
 
@@ -85,7 +90,7 @@ async def diagnose(
     name: str, config: ServerConfig, *, environ: Mapping[str, str] = os.environ
 ) -> Diagnosis:
     """Start `name`, list its tools, and report; never raises for the server's own failures."""
-    auth = describe_auth(config, environ)
+    auth = describe_auth(config, environ, _stored_login(name, config), now=time.time())
     diagnosis = Diagnosis(
         server=name,
         transport=TransportReport(configured="stdio" if config.is_stdio else config.transport),
@@ -122,6 +127,10 @@ async def _record_failure(
 ) -> None:
     if isinstance(exc, UpstreamError):
         diagnosis.handshake, diagnosis.error, diagnosis.hint = exc.reason, exc.message, exc.hint
+        if "(unauthorized)" in exc.reason and config.url and not sends_own_authorization(config):
+            diagnosis.auth = AuthReport(
+                kind="oauth", state=f"not logged in: run `baton login {name}`"
+            )
     else:  # connected, but the server refused tools/list
         diagnosis.handshake, diagnosis.error = "ok", str(exc)
     if config.url is None:
@@ -132,6 +141,12 @@ async def _record_failure(
         diagnosis.hint = LEGACY_SSE_HINT  # confirmed, so no longer hedged
     elif found is None and LEGACY_SSE_HINT in (diagnosis.hint or ""):
         diagnosis.hint = "check the URL: neither Streamable HTTP nor HTTP+SSE answers there"
+
+
+def _stored_login(name: str, config: ServerConfig) -> TokenRecord | None:
+    if config.url is None or sends_own_authorization(config):
+        return None
+    return default_store().load(name)
 
 
 async def _found_transport(

@@ -27,9 +27,10 @@ def http_timeout(tool_timeout_sec: float) -> httpx.Timeout:
 
 @asynccontextmanager
 async def open_streamable_http(
-    url: str, headers: dict[str, str], tool_timeout_sec: float
+    url: str, headers: dict[str, str], tool_timeout_sec: float, auth: httpx.Auth | None = None
 ) -> AsyncIterator[Streams]:
-    """Yield the message streams of a Streamable HTTP session with `url`."""
-    client = create_mcp_http_client(headers=headers, timeout=http_timeout(tool_timeout_sec))
+    """Yield the message streams of a Streamable HTTP session with `url` (`auth`: e.g. OAuth)."""
+    timeout = http_timeout(tool_timeout_sec)
+    client = create_mcp_http_client(headers=headers, timeout=timeout, auth=auth)
     async with client, streamable_http_client(url, http_client=client) as (read, write, _):
         yield read, write

@@ -12,6 +12,7 @@ from baton.config.schema import ServerConfig
 from baton.upstream._streams import Streams
 from baton.upstream.auth import expand_value, resolve_headers
 from baton.upstream.detect import detect_transport
+from baton.upstream.oauth import upstream_auth
 from baton.upstream.sse import open_sse
 from baton.upstream.stdio import ProcessReport, open_stdio
 from baton.upstream.streamable_http import http_timeout, open_streamable_http
@@ -41,10 +42,10 @@ async def resolve_transport(
     """The configured transport, or for `transport = "auto"` the one the server speaks."""
     if (configured := configured_transport(config)) is not None:
         return configured
-    headers = resolve_headers(server, config, environ)
-    client = create_mcp_http_client(headers=headers, timeout=http_timeout(config.tool_timeout_sec))
-    async with client:
-        url = _url(server, config, environ)
+    headers, url = resolve_headers(server, config, environ), _url(server, config, environ)
+    auth = upstream_auth(server, url, config, environ)
+    timeout = http_timeout(config.tool_timeout_sec)
+    async with create_mcp_http_client(headers=headers, timeout=timeout, auth=auth) as client:
         return await detect_transport(server, url, client, shown_url=str(config.url))
 
 
@@ -62,6 +63,7 @@ async def open_transport(
             yield streams
         return
     url, headers = _url(server, config, environ), resolve_headers(server, config, environ)
+    auth = upstream_auth(server, url, config, environ)
     opener = open_sse if transport == "sse" else open_streamable_http
-    async with opener(url, headers, config.tool_timeout_sec) as streams:
+    async with opener(url, headers, config.tool_timeout_sec, auth) as streams:
         yield streams
