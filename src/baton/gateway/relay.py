@@ -2,7 +2,9 @@
 
 Upstream connections are shared by every lead session, so a message an upstream sends by itself
 (a log line, a `list_changed`, a sampling request) is routed to the lead sessions that have a call
-in flight to that upstream, or, for broadcasts, to every lead session seen so far.
+in flight to that upstream, or, for broadcasts, to every lead session seen so far. A message about
+a call is tied to the lead's request it serves, so over streamable HTTP it travels on that
+request's stream, as the upstream sent it, and does not depend on the lead's optional GET stream.
 """
 
 from __future__ import annotations
@@ -11,12 +13,15 @@ import logging
 import weakref
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TypeVar
 
 import anyio
 from mcp import types
+from mcp.server.lowlevel.server import request_ctx
 from mcp.server.session import ServerSession
 from mcp.shared.exceptions import McpError
+from mcp.shared.message import ServerMessageMetadata
 
 from baton.upstream import UpstreamHooks
 
@@ -28,6 +33,20 @@ R = TypeVar("R", bound=types.Result)
 # A lead that does not answer a relayed sampling/elicitation request in this time gets an error
 # back to the upstream instead of holding the upstream's call open forever.
 RELAYED_REQUEST_TIMEOUT_SEC = 600.0
+
+
+@dataclass(eq=False)
+class _Caller:
+    """A lead session waiting on an upstream, and the lead's request it is waiting for."""
+
+    session: ServerSession
+    request_id: types.RequestId | None
+
+
+def _current_request_id() -> types.RequestId | None:
+    """The id of the lead request being handled, when called from a request handler."""
+    context = request_ctx.get(None)
+    return context.request_id if context is not None else None
 
 
 def _without_envelope(notification: types.ServerNotification) -> types.ServerNotification:
@@ -42,7 +61,7 @@ class Relay:
 
     def __init__(self, *, label_logs: bool, on_tools_changed: Callable[[], None]) -> None:
         self._sessions: weakref.WeakSet[ServerSession] = weakref.WeakSet()
-        self._callers: dict[str, list[ServerSession]] = {}
+        self._callers: dict[str, list[_Caller]] = {}
         self._label_logs = label_logs
         self._on_tools_changed = on_tools_changed
 
@@ -62,19 +81,28 @@ class Relay:
 
     @contextmanager
     def calling(self, server: str, session: ServerSession) -> Iterator[None]:
-        """Mark `session` as waiting on `server` while the block runs."""
+        """While the block runs, `session` waits on `server` for the request it is handling."""
+        caller = _Caller(session, _current_request_id())
         callers = self._callers.setdefault(server, [])
-        callers.append(session)
+        callers.append(caller)
         try:
             yield
         finally:
-            callers.remove(session)
+            callers.remove(caller)
 
-    def _caller(self, server: str) -> ServerSession | None:
+    def _targets(self, server: str) -> list[_Caller]:
+        """The leads waiting on `server`, or, when none is, every lead session seen so far."""
+        return list(self._callers.get(server) or []) or [
+            _Caller(session, None) for session in self._sessions
+        ]
+
+    def _caller(self, server: str) -> _Caller | None:
+        """Whom to ask on `server`'s behalf: the latest lead waiting on it, else any lead seen."""
         callers = self._callers.get(server)
         if callers:
             return callers[-1]
-        return next(iter(self._sessions), None)
+        session = next(iter(self._sessions), None)
+        return _Caller(session, None) if session is not None else None
 
     async def _each_session(self, send: Callable[[ServerSession], Awaitable[None]]) -> None:
         for session in list(self._sessions):
@@ -90,12 +118,11 @@ class Relay:
         notification = types.ServerNotification(
             types.LoggingMessageNotification(params=params.model_copy(update={"logger": name}))
         )
-        targets = self._callers.get(server) or list(self._sessions)
-        for session in list(targets):
+        for caller in self._targets(server):
             try:
-                await session.send_notification(notification)
+                await caller.session.send_notification(notification, caller.request_id)
             except (anyio.BrokenResourceError, anyio.ClosedResourceError):
-                self._sessions.discard(session)
+                self._sessions.discard(caller.session)
 
     async def _on_notification(self, server: str, notification: types.ServerNotification) -> None:
         if isinstance(notification.root, types.ToolListChangedNotification):
@@ -106,12 +133,13 @@ class Relay:
     async def _relay(
         self, server: str, request: types.ServerRequest, result: type[R]
     ) -> R | types.ErrorData:
-        session = self._caller(server)
-        if session is None:
+        caller = self._caller(server)
+        if caller is None:
             return types.ErrorData(code=types.INVALID_REQUEST, message="no lead session to ask")
+        metadata = ServerMessageMetadata(related_request_id=caller.request_id)
         try:
             with anyio.fail_after(RELAYED_REQUEST_TIMEOUT_SEC):
-                return await session.send_request(request, result)
+                return await caller.session.send_request(request, result, metadata=metadata)
         except McpError as error:
             return error.error
         except TimeoutError:

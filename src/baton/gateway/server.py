@@ -32,12 +32,12 @@ __all__ = ["Gateway"]
 SHUTDOWN_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 
 
-async def _cancel_on_signal(scope: anyio.CancelScope) -> None:
-    """Cancel `scope` on the first shutdown signal."""
+async def _stop_on_signal(stop: Callable[[], None]) -> None:
+    """Call `stop` on the first shutdown signal."""
     with anyio.open_signal_receiver(*SHUTDOWN_SIGNALS) as signals:
-        async for _ in signals:
-            log.info("shutting down on signal %s", _)
-            scope.cancel()
+        async for received in signals:
+            log.info("shutting down on signal %s", received)
+            stop()
             return
 
 
@@ -94,9 +94,20 @@ class Gateway:
         """
         async with self.pool, anyio.create_task_group() as group:
             self._background = group
-            group.start_soon(_cancel_on_signal, group.cancel_scope)
+            # A signal during start-up ends the start-up alone, so that this still yields (as a
+            # context manager must); the block is then cancelled at its first await.
+            startup, started = anyio.CancelScope(), False
+
+            def stop() -> None:
+                (group.cancel_scope if started else startup).cancel()
+
+            group.start_soon(_stop_on_signal, stop)
             if not self.prefix:
-                await self.pool.start_all()  # a transparent proxy mirrors the upstream's handshake
+                with startup:
+                    await self.pool.start_all()  # a transparent proxy mirrors the handshake
+            started = True
+            if startup.cancel_called:
+                group.cancel_scope.cancel()
             try:
                 yield self
             finally:

@@ -1,0 +1,1 @@
+"""The MCP conformance suite against the fixture server, directly and through Baton."""
