@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -72,10 +73,15 @@ def _conformance(*args: str, out: Path) -> None:
     )
 
 
+_RUN_STAMP = re.compile(r"-\d{4}-\d{2}-\d{2}T[\d:.\-]+Z?$")
+
+
 def _results(out: Path) -> dict[str, list[dict[str, object]]]:
     results: dict[str, list[dict[str, object]]] = {}
     for checks in out.glob("auth/*/checks.json"):
-        scenario = "auth/" + checks.parent.name.rsplit("-20", 1)[0]
+        # "<scenario>-<ISO timestamp>": cut at the timestamp itself; a "-20" in the time of day
+        # (12:20, say) would otherwise be taken for it.
+        scenario = "auth/" + _RUN_STAMP.sub("", checks.parent.name)
         results[scenario] = json.loads(checks.read_text())
         leaked = [
             name
