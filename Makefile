@@ -42,6 +42,8 @@ test: check pytest
 
 bench: install
 	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/overhead.py
+	$(BIN)/python bench/memory.py
 
 clean:
 	rm -rf $(VENV) node_modules

@@ -32,6 +32,8 @@ from mcp.client.streamable_http import streamable_http_client
 __all__ = [
     "BENCH_DIR",
     "ECHO_SERVER",
+    "FASTMCP_PROXY",
+    "FASTMCP_VERSION",
     "POLL_INTERVAL_SEC",
     "RESULTS_DIR",
     "ServerDied",
@@ -47,6 +49,8 @@ __all__ = [
     "machine_info",
     "mcp_proxy_command",
     "package_versions",
+    "peer_python",
+    "percentiles",
     "processes_under",
     "reap",
     "spawn",
@@ -54,12 +58,19 @@ __all__ = [
     "stop",
     "summarize",
     "wait_for_port",
+    "with_source",
     "write_json",
 ]
 
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS_DIR = BENCH_DIR / "results"
 ECHO_SERVER = BENCH_DIR / "servers" / "echo_server.py"
+FASTMCP_PROXY = BENCH_DIR / "servers" / "fastmcp_proxy.py"
+# FastMCP needs mcp 2.x, Baton pins mcp<2: the peer gets its own venv, made on first use.
+PEERS_VENV = BENCH_DIR / ".peers"
+# The newest FastMCP whose dependencies all resolve from the registries this project uses.
+FASTMCP_VERSION = "4.0.11"
+PEERS_INSTALL_TIMEOUT_SEC = 600
 
 # Short enough not to blur a start-up of a few hundred ms; long enough not to steal a core.
 POLL_INTERVAL_SEC = 0.005
@@ -98,6 +109,32 @@ def _venv_script(name: str) -> Path:
     return Path(sys.executable).parent / name
 
 
+def peer_python() -> Path:
+    """The interpreter of `bench/.peers`, creating the venv with FastMCP pinned on first use."""
+    python = PEERS_VENV / "bin" / "python"
+    stamp = PEERS_VENV / f".fastmcp-{FASTMCP_VERSION}"
+    if stamp.exists():
+        return python
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(PEERS_VENV)], check=True)
+    print(f"installing fastmcp=={FASTMCP_VERSION} into {PEERS_VENV} (once)", file=sys.stderr)
+    subprocess.run(
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            f"fastmcp=={FASTMCP_VERSION}",
+        ],
+        check=True,
+        timeout=PEERS_INSTALL_TIMEOUT_SEC,
+    )
+    stamp.touch()
+    return python
+
+
 def isolated_env(home: Path) -> dict[str, str]:
     """This environment with the user's Baton and Codex config out of reach, bytecode cached."""
     env = dict(os.environ)
@@ -107,6 +144,14 @@ def isolated_env(home: Path) -> dict[str, str]:
     env["XDG_CONFIG_HOME"] = str(home / ".config")
     env["CODEX_HOME"] = str(home / ".codex")
     return env
+
+
+def with_source(env: dict[str, str], src: Path | None) -> dict[str, str]:
+    """`env` with another Baton source tree (`--baseline-src`) first on the import path."""
+    if src is None:
+        return env
+    path = os.pathsep.join(filter(None, [str(src), env.get("PYTHONPATH")]))
+    return {**env, "PYTHONPATH": path}
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -272,6 +317,23 @@ def summarize(values: Sequence[float]) -> dict[str, float]:
         "min": round(min(values), 2),
         "median": round(statistics.median(values), 2),
         "max": round(max(values), 2),
+    }
+
+
+def percentiles(values: Sequence[float]) -> dict[str, float]:
+    """p50 / p95 / p99 (nearest rank) and mean of a list of milliseconds (empty for none)."""
+    if not values:
+        return {}
+    ordered = sorted(values)
+
+    def rank(q: float) -> float:
+        return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
+
+    return {
+        "p50": round(rank(0.50), 3),
+        "p95": round(rank(0.95), 3),
+        "p99": round(rank(0.99), 3),
+        "mean": round(statistics.fmean(ordered), 3),
     }
 
 

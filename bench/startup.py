@@ -53,6 +53,7 @@ from _common import (
     stop,
     summarize,
     wait_for_port,
+    with_source,
     write_json,
 )
 from mcp import ClientSession
@@ -90,10 +91,15 @@ class Workspace:
     """A scratch directory: config files, an isolated HOME, and one log per sample."""
 
     root: Path
+    baseline_src: Path | None = None  # `--baseline-src`: the Baton to compare against
 
     def __post_init__(self) -> None:
         (self.root / "logs").mkdir()
         self.env = isolated_env(self.root / "home")
+
+    def baton_env(self, baseline: bool) -> dict[str, str]:
+        """The environment for a Baton process: the baseline source first on the path if asked."""
+        return with_source(self.env, self.baseline_src if baseline else None)
 
     def log(self, name: str) -> Path:
         """A fresh log file for one sample."""
@@ -192,13 +198,17 @@ def _sample(held: _Held, shutdown_ms: float, left_running: int) -> Sample:
 
 
 async def probe_stdio(
-    commands: Sequence[Sequence[str]], expected: Sequence[set[str]], ws: Workspace, log: Path
+    commands: Sequence[Sequence[str]],
+    expected: Sequence[set[str]],
+    ws: Workspace,
+    log: Path,
+    env: dict[str, str] | None = None,
 ) -> Sample:
     """Spawn stdio servers through the SDK client; leaving the sessions closes their stdin."""
     seen: list[psutil.Process] = []
     with log.open("a", encoding="utf-8") as errlog:
         openers = [
-            partial(stdio_session, command, env=ws.env, cwd=ws.root, errlog=errlog)
+            partial(stdio_session, command, env=env or ws.env, cwd=ws.root, errlog=errlog)
             for command in commands
         ]
         start = time.perf_counter()
@@ -212,12 +222,17 @@ async def probe_stdio(
 
 
 async def probe_http(
-    command: Sequence[str], port: int, expected: dict[str, set[str]], ws: Workspace, log: Path
+    command: Sequence[str],
+    port: int,
+    expected: dict[str, set[str]],
+    ws: Workspace,
+    log: Path,
+    env: dict[str, str] | None = None,
 ) -> Sample:
     """Spawn an HTTP server, poll its port, then initialize and list every endpoint at once."""
     seen: list[psutil.Process] = []
     start = time.perf_counter()
-    root = spawn(command, log=log, env=ws.env, cwd=ws.root)
+    root = spawn(command, log=log, env=env or ws.env, cwd=ws.root)
     try:
         await wait_for_port(HOST, port, root)
         async with httpx.AsyncClient(timeout=SAMPLE_TIMEOUT_SEC) as client:
@@ -252,19 +267,24 @@ async def measure_direct(ws: Workspace, count: int, log: Path) -> Sample:
     return await probe_stdio([echo_command()] * count, [{"echo"}] * count, ws, log)
 
 
-async def measure_baton_stdio(ws: Workspace, count: int, log: Path) -> Sample:
-    """`baton serve` over stdio with `count` upstreams."""
+async def measure_baton_stdio(
+    ws: Workspace, count: int, log: Path, *, baseline: bool = False
+) -> Sample:
+    """`baton serve` over stdio with `count` upstreams (from `--baseline-src` if `baseline`)."""
     command = [*baton_command(), "serve", "--config", str(ws.baton_config(count))]
-    return await probe_stdio([command], [baton_tools(count)], ws, log)
+    return await probe_stdio([command], [baton_tools(count)], ws, log, ws.baton_env(baseline))
 
 
-async def measure_baton_http(ws: Workspace, count: int, log: Path) -> Sample:
+async def measure_baton_http(
+    ws: Workspace, count: int, log: Path, *, baseline: bool = False
+) -> Sample:
     """`baton serve --transport http` with `count` upstreams, one session at /mcp."""
     port = free_port(HOST)
     config = str(ws.baton_config(count))
     command = [*baton_command(), "serve", "--config", config, "--transport", "http"]
     command += ["--host", HOST, "--port", str(port)]
-    return await probe_http(command, port, {"/mcp": baton_tools(count)}, ws, log)
+    expected = {"/mcp": baton_tools(count)}
+    return await probe_http(command, port, expected, ws, log, ws.baton_env(baseline))
 
 
 async def measure_mcp_proxy(ws: Workspace, count: int, log: Path) -> Sample:
@@ -299,6 +319,21 @@ KINDS = (
     Kind("baton-stdio", "baton (stdio)", "stdio", measure_baton_stdio),
     Kind("mcp-proxy", "mcp-proxy (http)", "http", measure_mcp_proxy),
     Kind("baton-http", "baton (http)", "http", measure_baton_http),
+)
+# With --baseline-src: the same Baton cases, run from another checkout's src/.
+BASELINE_KINDS = (
+    Kind(
+        "baton-stdio-baseline",
+        "baton (stdio, baseline)",
+        "stdio",
+        partial(measure_baton_stdio, baseline=True),
+    ),
+    Kind(
+        "baton-http-baseline",
+        "baton (http, baseline)",
+        "http",
+        partial(measure_baton_http, baseline=True),
+    ),
 )
 
 
@@ -342,10 +377,12 @@ async def run_sample(result: CaseResult, ws: Workspace, label: str) -> Sample | 
         return None
 
 
-async def run_all(results: list[CaseResult], runs: int, warmup: int) -> None:
+async def run_all(
+    results: list[CaseResult], runs: int, warmup: int, baseline_src: Path | None = None
+) -> None:
     """Round-robin: one sample of every case per round; warm-up rounds are not recorded."""
     with tempfile.TemporaryDirectory(prefix="baton-bench-") as scratch:
-        ws = Workspace(Path(scratch))
+        ws = Workspace(Path(scratch), baseline_src)
         for round_index in range(warmup + runs):
             warming = round_index < warmup
             label = f"warmup{round_index + 1}" if warming else f"run{round_index - warmup + 1}"
@@ -439,6 +476,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=7, help="recorded samples per case (7)")
     parser.add_argument("--warmup", type=int, default=1, help="unrecorded rounds first (1)")
     parser.add_argument(
+        "--baseline-src", type=Path, help="another Baton src/ dir, run as extra baseline cases"
+    )
+    parser.add_argument(
         "--json-out", type=Path, default=RESULTS_DIR / "startup.json", help="result file"
     )
     parser.add_argument(
@@ -462,9 +502,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run every chosen case, print the table, write the JSON; 1 if any case failed."""
     args = parse_args(argv)
     kinds = [kind for kind in KINDS if kind.name in args.cases]
+    if args.baseline_src:
+        kinds += [
+            kind for kind in BASELINE_KINDS if kind.name.removesuffix("-baseline") in args.cases
+        ]
     results = [CaseResult(kind, count) for kind in kinds for count in UPSTREAM_COUNTS]
     machine = machine_info()  # before the run, so the load average is the machine's own
-    anyio.run(run_all, results, args.runs, args.warmup)
+    anyio.run(run_all, results, args.runs, args.warmup, args.baseline_src)
     summaries = summarize_cases(results)
     console.print(render(summaries, args.runs))
     console.print(

@@ -1,11 +1,16 @@
-"""A minimal stdio MCP server with one `echo` tool: the upstream every start-up case spawns.
+"""A minimal MCP server with one `echo` tool: the upstream every benchmark case spawns.
 
 Built on the SDK's low-level `Server` with as few imports as possible, so its own start-up is the
-floor the gateways are measured against.
+floor the gateways are measured against. stdio by default; `--http PORT` serves streamable HTTP at
+`/mcp` instead (the SDK's session manager under uvicorn, imported only then), the floor for the
+HTTP cases of `overhead.py`.
+
+    python echo_server.py [--http PORT]
 """
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import anyio
@@ -46,5 +51,34 @@ async def main() -> None:
         await server.run(read, write, server.create_initialization_options())
 
 
+def serve_http(port: int, host: str = "127.0.0.1") -> None:
+    """Serve streamable HTTP at http://HOST:PORT/mcp until killed (SSE responses, stateful)."""
+    from collections.abc import AsyncIterator
+    from contextlib import asynccontextmanager
+
+    import uvicorn
+    from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
+    from starlette.applications import Starlette
+    from starlette.routing import Route
+    from starlette.types import Receive, Scope, Send
+
+    manager = StreamableHTTPSessionManager(app=server)
+
+    class Endpoint:  # a plain ASGI app, so Starlette routes every method to it
+        async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+            await manager.handle_request(scope, receive, send)
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        async with manager.run():
+            yield
+
+    app = Starlette(routes=[Route("/mcp", endpoint=Endpoint())], lifespan=lifespan)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
 if __name__ == "__main__":
-    anyio.run(main)
+    if len(sys.argv) == 3 and sys.argv[1] == "--http":
+        serve_http(int(sys.argv[2]))
+    else:
+        anyio.run(main)

@@ -156,7 +156,7 @@ class Handlers:
                 )
         except UpstreamError as error:
             return _error_result(error)
-        return types.ServerResult(result)
+        return types.ServerResult.model_construct(result)  # validated as it arrived: no second pass
 
     # -- prompts -------------------------------------------------------------------------------
 

@@ -3,7 +3,7 @@
 anyio requires a task group or cancel scope to be exited by the task that entered it, and the SDK
 transports and session are built from both; so each connection lives in a single task of the pool's
 task group, and callers talk to it through events: `ready` (handshake done, or failed: see `error`)
-and `finished` (everything closed). The transport's read stream reaches the session through a relay
+and `finished` (everything closed). The session reads the transport's stream through a thin wrapper
 that notices when it ends, so a server that exits is seen at once, not at the next timeout.
 """
 
@@ -13,10 +13,11 @@ import logging
 import math
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from typing import cast
 
 import anyio
-from anyio.abc import TaskGroup
-from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
+from anyio.abc import ObjectReceiveStream
+from anyio.streams.memory import MemoryObjectReceiveStream
 from mcp import types
 from mcp.shared.message import SessionMessage
 
@@ -35,6 +36,25 @@ log = logging.getLogger("baton.upstream")
 
 CLIENT_INFO = types.Implementation(name="baton", version=__version__)
 Received = SessionMessage | Exception
+
+
+class _Watched(ObjectReceiveStream[Received]):
+    """A receive stream that calls `on_end` when its source ends: no relay task, no extra hop."""
+
+    def __init__(self, source: MemoryObjectReceiveStream[Received], on_end: Callable[[], None]):
+        self._source, self._on_end = source, on_end
+
+    async def receive(self) -> Received:
+        """The next message; at the source's end, `on_end` then `EndOfStream`."""
+        try:
+            return await self._source.receive()
+        except anyio.EndOfStream:
+            self._on_end()
+            raise
+
+    async def aclose(self) -> None:
+        """Close the source (the session closing its end is a deliberate stop)."""
+        await self._source.aclose()
 
 
 class Connection:
@@ -112,9 +132,10 @@ class Connection:
         opened = open_transport(
             self.server, self.config, self._environ, self.transport, self.report
         )
-        async with opened as (read, write), anyio.create_task_group() as relay:
+        async with opened as (read, write):
             callbacks = session_callbacks(self.server, self._hooks, self._on_tools_changed)
-            session_read = self._relay(relay, read)
+            # The SDK only iterates and closes its read stream; typed as the memory stream it asks.
+            session_read = cast(MemoryObjectReceiveStream[Received], _Watched(read, self._ended))
             async with UpstreamSession(
                 session_read, write, client_info=CLIENT_INFO, **callbacks
             ) as s:
@@ -124,7 +145,6 @@ class Connection:
                     self._cancel_calls()
                 finally:
                     self._leaving = True  # the transport ending from here on is our doing
-            relay.cancel_scope.cancel()
 
     async def _handshake(
         self, session: UpstreamSession, deadline: anyio.CancelScope, started: float
@@ -136,24 +156,10 @@ class Connection:
         self.ready.set()
         log.info("upstream '%s' ready over %s", self.server, self.transport)
 
-    def _relay(
-        self, group: TaskGroup, source: MemoryObjectReceiveStream[Received]
-    ) -> MemoryObjectReceiveStream[Received]:
-        sink, out = anyio.create_memory_object_stream[Received](0)
-        group.start_soon(self._forward, source, sink)
-        return out
-
-    async def _forward(
-        self, source: MemoryObjectReceiveStream[Received], sink: MemoryObjectSendStream[Received]
-    ) -> None:
-        async with sink:
-            try:
-                async for message in source:
-                    await sink.send(message)
-            except (anyio.BrokenResourceError, anyio.ClosedResourceError):
-                return  # the session closed first: a deliberate stop
-            self.lost = not (self.stopping or self._leaving)
-            self._wake.set()
+    def _ended(self) -> None:
+        """The transport's stream ended by itself (the server exited or hung up)."""
+        self.lost = not (self.stopping or self._leaving)
+        self._wake.set()
 
     def _cancel_calls(self) -> None:
         for scope in self._calls:

@@ -1,19 +1,22 @@
 """The stdio transport: a local server as a child process speaking JSON-RPC lines on stdin/stdout.
 
-Built from the SDK's parts (`get_default_environment`, `JSONRPCMessage`, `SessionMessage`) rather
-than on `mcp.client.stdio.stdio_client`, which keeps the process to itself. Baton needs the process:
+Built from the SDK's parts (`JSONRPCMessage`, `SessionMessage`) rather than on
+`mcp.client.stdio.stdio_client`, which keeps the process to itself. Baton needs the process:
 its exit code and last stderr lines make a crash report someone can act on; the whole process group
 is killed on every exit, including after the leader exited by itself, which would otherwise orphan
 its children (`npx` -> node); and clean-up is shielded, so it still runs when the start-up deadline
 cancels the task (the SDK's awaits in its `finally` are cancelled with it). POSIX only, like
 `start_new_session`.
+
+The session reads and writes the process's pipes itself (`_StdoutMessages`, `_StdinMessages`):
+no reader or writer task between them, so no task switch per message. A process that `baton
+serve` started before its imports (`baton._early_start`) is adopted instead of spawned anew.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import shutil
 import signal
 import subprocess
 from collections import deque
@@ -21,20 +24,21 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import anyio
-from anyio.abc import Process
+from anyio.abc import ObjectReceiveStream, ObjectSendStream, Process
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 from anyio.streams.text import TextReceiveStream
 from mcp import types
-from mcp.client.stdio import get_default_environment
 from mcp.shared.message import SessionMessage
 from pydantic import ValidationError
 
+from baton._early_start import adopt, launch_spec
 from baton.config.schema import ServerConfig
-from baton.errors import UpstreamConfigError, UpstreamStartError
+from baton.errors import UpstreamStartError
+from baton.upstream._adopted import AdoptedProcess, can_adopt
 from baton.upstream._streams import Streams
-from baton.upstream.auth import expand_value
 
 __all__ = ["ProcessReport", "open_stdio"]
 
@@ -48,6 +52,7 @@ TERMINATE_GRACE_SEC = 2.0
 ORPHAN_POLL_SEC = 0.05
 # Lines of the server's stderr kept for error messages.
 STDERR_TAIL_LINES = 20
+Received = SessionMessage | Exception
 
 
 @dataclass
@@ -71,16 +76,17 @@ async def open_stdio(
 ) -> AsyncIterator[Streams]:
     """Start the server process and yield its message streams; kill its process group on exit."""
     process = await _spawn(server, config, environ)
-    to_session, read = anyio.create_memory_object_stream[SessionMessage | Exception](0)
-    write, from_session = anyio.create_memory_object_stream[SessionMessage](0)
+    read, write = _StdoutMessages(server, process), _StdinMessages(process)
     graceful = True
     try:
         async with anyio.create_task_group() as group:
-            group.start_soon(_read_stdout, server, process, to_session)
-            group.start_soon(_write_stdin, process, from_session)
             group.start_soon(_read_stderr, server, process, report)
             try:
-                yield read, write
+                # The session only receives, sends and closes: typed as the memory streams it asks.
+                yield (
+                    cast(MemoryObjectReceiveStream[Received], read),
+                    cast(MemoryObjectSendStream[SessionMessage], write),
+                )
             except BaseException:
                 graceful = False  # cancelled or failed: no point waiting for a polite exit
                 raise
@@ -90,67 +96,70 @@ async def open_stdio(
                 group.cancel_scope.cancel()
     finally:
         report.exit_code = process.returncode
-        for stream in (read, write, to_session, from_session):
-            await stream.aclose()
-
-
-def _resolve_command(server: str, command: str, env: Mapping[str, str], cwd: Path | None) -> str:
-    if os.sep in command:  # a path: relative to the server's cwd, as the child will see it
-        command = os.path.abspath(os.path.join(cwd or ".", command))
-    found = shutil.which(command, path=env.get("PATH"))
-    if found is None:
-        raise UpstreamStartError(
-            server,
-            f"command not found: {command}",
-            hint=f"install {command} or put its directory on PATH (Baton passes its own PATH "
-            f"unless [servers.{server}].env sets one), or give `command` as a full path",
-        )
-    return found
+        await read.aclose()
+        await write.aclose()
 
 
 async def _spawn(server: str, config: ServerConfig, environ: Mapping[str, str]) -> Process:
-    assert config.command is not None
-    command = expand_value(server, config.command, environ, key="command")
-    args = [expand_value(server, arg, environ, key="args") for arg in config.args]
-    env = get_default_environment()
-    env.update({k: expand_value(server, v, environ, key=f"env.{k}") for k, v in config.env.items()})
-    if config.cwd is not None and not config.cwd.is_dir():
-        raise UpstreamConfigError(
-            server, f"cwd {config.cwd} is not a directory", hint=f"fix `cwd` in [servers.{server}]"
-        )
-    executable = _resolve_command(server, command, env, config.cwd)
+    spec = launch_spec(server, config, environ)
+    early = adopt(spec) if can_adopt() else None
+    if early is not None:
+        log.debug("upstream '%s': adopting the process started early (pid %d)", server, early.pid)
+        return await AdoptedProcess.adopt(early)
     try:
         return await anyio.open_process(
-            [executable, *args],
+            list(spec.argv),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            env=env,
-            cwd=config.cwd,
+            env=spec.environment,
+            cwd=spec.cwd,
             start_new_session=True,  # its own process group, so the whole tree can be killed
         )
     except OSError as exc:
         raise UpstreamStartError(
-            server, f"cannot run {command}: {exc.strerror}", hint="check the file is executable"
+            server,
+            f"cannot run {spec.command}: {exc.strerror}",
+            hint="check the file is executable",
         ) from exc
 
 
-async def _read_stdout(
-    server: str, process: Process, sink: MemoryObjectSendStream[SessionMessage | Exception]
-) -> None:
-    assert process.stdout is not None
-    buffer = ""
-    async with sink:
-        async for chunk in TextReceiveStream(process.stdout, errors="replace"):
-            *lines, buffer = (buffer + chunk).split("\n")
-            for line in filter(str.strip, lines):
-                try:
-                    await sink.send(_parse(server, line))
-                except (anyio.BrokenResourceError, anyio.ClosedResourceError):
-                    return  # the session is gone; shutdown is under way
+class _StdoutMessages(ObjectReceiveStream[Received]):
+    """The server's stdout as messages, parsed when the session asks: no reader task, no hop."""
+
+    def __init__(self, server: str, process: Process) -> None:
+        assert process.stdout is not None
+        self._server, self._stdout = server, process.stdout
+        self._buffer = bytearray()
+        self._ready: deque[Received] = deque()
+        self._closed = False
+
+    async def receive(self) -> Received:
+        """The next message (or a line that was not one); `EndOfStream` when stdout closes."""
+        while not self._ready:
+            if self._closed:
+                raise anyio.ClosedResourceError
+            chunk = await self._stdout.receive()  # raises EndOfStream at the end
+            # Only the new chunk is searched and the line grows in place: re-joining the whole
+            # buffer per chunk made a 50 MB message cost O(n²) (minutes instead of a second).
+            start = 0
+            while (end := chunk.find(b"\n", start)) != -1:
+                self._buffer += chunk[start:end]
+                text = self._buffer.decode("utf-8", errors="replace")
+                self._buffer.clear()
+                start = end + 1
+                if text.strip():
+                    self._ready.append(_parse(self._server, text))
+            self._buffer += chunk[start:]
+        return self._ready.popleft()
+
+    async def aclose(self) -> None:
+        """Stop handing out messages (the process is closed by `open_stdio`)."""
+        self._closed = True
+        self._ready.clear()
 
 
-def _parse(server: str, line: str) -> SessionMessage | Exception:
+def _parse(server: str, line: str) -> Received:
     try:
         return SessionMessage(types.JSONRPCMessage.model_validate_json(line))
     except ValidationError as exc:
@@ -158,15 +167,28 @@ def _parse(server: str, line: str) -> SessionMessage | Exception:
         return exc
 
 
-async def _write_stdin(process: Process, source: MemoryObjectReceiveStream[SessionMessage]) -> None:
-    assert process.stdin is not None
-    async with source:
-        async for session_message in source:
-            data = session_message.message.model_dump_json(by_alias=True, exclude_none=True)
-            try:
-                await process.stdin.send((data + "\n").encode())
-            except (anyio.BrokenResourceError, anyio.ClosedResourceError):
-                return  # the process is gone; the closed stream fails the next sender
+class _StdinMessages(ObjectSendStream[SessionMessage]):
+    """Messages written to the server's stdin by the sending task itself: no writer task, no hop.
+
+    A message goes into the pipe's buffer in one synchronous write, so concurrent senders never
+    interleave; a full pipe makes the sender wait (back-pressure), as the memory stream did.
+    """
+
+    def __init__(self, process: Process) -> None:
+        assert process.stdin is not None
+        self._stdin = process.stdin
+        self._closed = False
+
+    async def send(self, item: SessionMessage) -> None:
+        """Serialize and write one message; `BrokenResourceError` once the process is gone."""
+        if self._closed:
+            raise anyio.ClosedResourceError
+        data = item.message.model_dump_json(by_alias=True, exclude_none=True)
+        await self._stdin.send((data + "\n").encode())
+
+    async def aclose(self) -> None:
+        """Refuse further messages (stdin itself is closed by the shutdown sequence)."""
+        self._closed = True
 
 
 async def _read_stderr(server: str, process: Process, report: ProcessReport) -> None:

@@ -176,7 +176,8 @@ class Upstream:
         params = types.CallToolRequestParams(
             name=name, arguments=arguments, _meta=types.RequestParams.Meta(**meta) if meta else None
         )
-        request = types.ClientRequest(types.CallToolRequest(params=params))
+        # Built from validated parts: the wrapper need not check them again.
+        request = types.ClientRequest.model_construct(types.CallToolRequest(params=params))
         return await self.send_request(
             request, types.CallToolResult, progress_callback=progress_callback
         )
@@ -210,24 +211,25 @@ class Upstream:
         conn = await self._connection()
         assert conn.session is not None
         seconds = self.config.tool_timeout_sec
-        with conn.call():
+        # A plain deadline scope rather than `fail_after`: the same, minus a generator per call.
+        timeout = anyio.CancelScope(deadline=anyio.current_time() + seconds)
+        with conn.call(), timeout:
             try:
-                with anyio.fail_after(seconds):
-                    return await conn.session.send_request(
-                        request, result_type, progress_callback=progress_callback
-                    )
-            except TimeoutError as exc:
-                raise UpstreamTimeout(
-                    self.name,
-                    f"{what} got no answer within {seconds:g}s (tool_timeout_sec)",
-                    hint=f"raise tool_timeout_sec in [servers.{self.name}] (now {seconds:g})",
-                ) from exc
+                return await conn.session.send_request(
+                    request, result_type, progress_callback=progress_callback
+                )
             except McpError as exc:
                 # A server may use -32000 itself; only a dead connection makes it a crash.
                 if exc.error.code != types.CONNECTION_CLOSED or conn.healthy:
                     raise _prefixed(self.name, exc) from exc
             except (anyio.ClosedResourceError, anyio.BrokenResourceError):
                 pass  # the connection is gone: reported below
+        if timeout.cancelled_caught:
+            raise UpstreamTimeout(
+                self.name,
+                f"{what} got no answer within {seconds:g}s (tool_timeout_sec)",
+                hint=f"raise tool_timeout_sec in [servers.{self.name}] (now {seconds:g})",
+            )
         raise await self._crashed(conn, what)
 
     async def _crashed(self, conn: Connection, what: str) -> UpstreamError:
