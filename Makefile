@@ -18,6 +18,14 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# Codex 0.153.0, the last `codex mcp-server`, in a project of its own: one tree cannot lock two
+# versions of @openai/codex. `npm install`, not `npm ci`: the registry has only the Linux build of
+# 0.153.0, so its lock cannot list the other platforms' optional binaries and `npm ci` refuses it.
+CODEX_0153 := tests/peers/codex-0153
+$(CODEX_0153)/node_modules/.installed: $(CODEX_0153)/package.json $(CODEX_0153)/package-lock.json
+	cd $(CODEX_0153) && npm install --no-audit --no-fund --loglevel=error
+	touch $@
+
 # bubblewrap jails the worker; installed from the system's packages when we may (root + apt).
 system-deps:
 	@command -v bwrap >/dev/null || { \
@@ -25,7 +33,7 @@ system-deps:
 	    apt-get update -qq && apt-get install -y -qq bubblewrap >/dev/null; \
 	  else echo "note: bubblewrap (bwrap) is missing: install it, or the jail tests are skipped"; fi; }
 
-install: $(STAMP) node_modules/.installed system-deps
+install: $(STAMP) node_modules/.installed $(CODEX_0153)/node_modules/.installed system-deps
 
 demo: install
 	$(BIN)/baton demo

@@ -43,7 +43,7 @@ def node_bin(name: str) -> Path:
 
 
 def codex_cli() -> Path:
-    """The current Codex CLI (pinned 0.169.0). Not `.bin/codex`: the 0.153 alias links there too."""
+    """The current Codex CLI (pinned 0.169.0), named by its package path."""
     path = REPO / "node_modules" / "@openai" / "codex" / "bin" / "codex.js"
     if not path.exists():
         node_bin("codex")  # skips or fails with the install hint

@@ -12,7 +12,7 @@ from baton.cli._app import ConfigOption, app, die
 from baton.errors import BatonError, UsageError
 
 if TYPE_CHECKING:
-    from baton.config.schema import ServeAuthConfig
+    from baton.config.schema import BatonConfig, ServeAuthConfig
     from baton.gateway import Gateway
 
 __all__ = ["proxy", "serve"]
@@ -57,12 +57,17 @@ def _run(
     host: str,
     port: int,
     auth: ServeAuthConfig | None = None,
+    loaded: BatonConfig | None = None,
 ) -> None:
     import anyio
 
+    from baton.config import project_root
     from baton.gateway import Gateway
+    from baton.gateway.guard import Guard
 
-    gateway = Gateway(servers, prefix=prefix)  # type: ignore[arg-type]
+    # Every proxied call is judged by the project's policy, every result redacted.
+    guard = Guard(loaded.policy, root=str(project_root(loaded))) if loaded else None
+    gateway = Gateway(servers, prefix=prefix, guard=guard)  # type: ignore[arg-type]
     try:
         if transport is Transport.stdio:
             anyio.run(gateway.run_stdio)
@@ -128,6 +133,7 @@ def serve(
             host=host,
             port=port,
             auth=auth,
+            loaded=loaded,
         )
     except BatonError as error:
         die(error)
@@ -169,7 +175,9 @@ def proxy(
             known = ", ".join(loaded.servers) or "none"
             raise UsageError(f"no server named '{name}' (configured: {known})")
         server = loaded.servers[name].model_copy(update={"enabled": True})
-        _run({name: server}, prefix=False, transport=Transport.stdio, host="", port=0)
+        _run(
+            {name: server}, prefix=False, transport=Transport.stdio, host="", port=0, loaded=loaded
+        )
     except BatonError as error:
         die(error)
     except KeyboardInterrupt:

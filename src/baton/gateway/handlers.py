@@ -17,6 +17,7 @@ from mcp.shared.exceptions import McpError
 
 from baton.errors import UpstreamError
 from baton.gateway.catalog import Catalog, Target
+from baton.gateway.guard import Guard
 from baton.gateway.relay import Relay
 from baton.gateway.routing import ResourceMap
 from baton.upstream import ProgressFnT, Upstream, UpstreamPool
@@ -58,9 +59,15 @@ class Handlers:
     """Installs forwarding handlers for every MCP method a gateway serves."""
 
     def __init__(
-        self, server: Server[Any, Any], pool: UpstreamPool, catalog: Catalog, relay: Relay
+        self,
+        server: Server[Any, Any],
+        pool: UpstreamPool,
+        catalog: Catalog,
+        relay: Relay,
+        guard: Guard | None = None,
     ):
         self._server, self._pool, self._catalog, self._relay = server, pool, catalog, relay
+        self._guard = guard
         self._resources = ResourceMap()
 
     def install(self) -> None:
@@ -137,6 +144,10 @@ class Handlers:
         """Call the upstream tool behind a gateway name; its failure becomes this call's error."""
         context = self._server.request_context
         self._relay.seen(context.session)
+        if self._guard is not None:
+            decision = self._guard.check(request.params.name, request.params.arguments)
+            if decision.denied:  # never reaches the upstream; the model reads why
+                return types.ServerResult(self._guard.refusal(decision))
         target = await self._catalog.resolve_tool(request.params.name)
         if target is None:
             if failed := self._catalog.failure_behind(request.params.name):
@@ -156,6 +167,8 @@ class Handlers:
                 )
         except UpstreamError as error:
             return _error_result(error)
+        if self._guard is not None:
+            result = self._guard.redacted(result)  # the same object when there is nothing to hide
         return types.ServerResult.model_construct(result)  # validated as it arrived: no second pass
 
     # -- prompts -------------------------------------------------------------------------------

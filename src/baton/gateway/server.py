@@ -23,6 +23,7 @@ from baton import __version__
 from baton.config import ServerConfig
 from baton.errors import UsageError
 from baton.gateway.catalog import Catalog
+from baton.gateway.guard import Guard
 from baton.gateway.handlers import Handlers
 from baton.gateway.relay import Relay
 from baton.upstream import UpstreamPool
@@ -65,7 +66,13 @@ class _LowLevelServer(Server[Any, Any]):
 class Gateway:
     """An MCP server exposing every enabled upstream's tools, prompts and resources."""
 
-    def __init__(self, servers: Mapping[str, ServerConfig], *, prefix: bool = True) -> None:
+    def __init__(
+        self,
+        servers: Mapping[str, ServerConfig],
+        *,
+        prefix: bool = True,
+        guard: Guard | None = None,
+    ) -> None:
         enabled = {name: config for name, config in servers.items() if config.enabled}
         if not prefix and len(enabled) != 1:
             raise UsageError(
@@ -78,7 +85,7 @@ class Gateway:
         self.pool = UpstreamPool(enabled, self._relay.hooks())
         self.catalog = Catalog(self.pool, prefix=prefix)
         self.server: Server[Any, Any] = _LowLevelServer(self.initialization_options)
-        Handlers(self.server, self.pool, self.catalog, self._relay).install()
+        Handlers(self.server, self.pool, self.catalog, self._relay, guard).install()
         self.server.notification_handlers[types.InitializedNotification] = self._on_initialized
         self._background: TaskGroup | None = None
 

@@ -17,10 +17,20 @@ from tests.fixtures.models.responses_server import ResponsesServer, write_codex_
 CodexFactory = Callable[..., CodexExecWorker]
 CodexMcpFactory = Callable[..., CodexMcpWorker]
 
-# Two Codex releases are pinned in package.json and both ship a `codex` bin, so
-# node_modules/.bin/codex is whichever npm linked last: tests name the package instead.
+# Two Codex releases are pinned: the current one in package.json, 0.153.0 (the last with
+# `codex mcp-server`) in its own npm project under tests/peers (see the Makefile for why).
 CODEX_CURRENT = REPO / "node_modules" / "@openai" / "codex" / "bin" / "codex.js"
-CODEX_MCP_SERVER = REPO / "node_modules" / "codex-0153" / "bin" / "codex.js"  # 0.153.0
+CODEX_MCP_SERVER = (
+    REPO
+    / "tests"
+    / "peers"
+    / "codex-0153"
+    / "node_modules"
+    / "@openai"
+    / "codex"
+    / "bin"
+    / "codex.js"
+)
 
 
 def codex_script(path: Path) -> Path:
