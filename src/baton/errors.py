@@ -9,7 +9,9 @@
         ├── UpstreamConfigError the server's entry cannot be used (e.g. a missing env var)
         ├── UpstreamStartError  the server did not start or did not complete the handshake
         ├── UpstreamTimeout     a call or the start-up took longer than allowed
-        └── UpstreamCrashed     the connection broke while a call was in flight
+        ├── UpstreamCrashed     the connection broke while a call was in flight
+        └── AuthError           authorization with one server failed (baton.auth.errors)
+            └── NotLoggedIn     it wants OAuth and no usable token exists: `baton login NAME`
 
 Foreign exceptions are mapped to these at the boundary with `raise ... from exc`, so the cause
 is kept for debugging while the message stays one a user can act on.

@@ -22,6 +22,8 @@ from baton.config.schema import (
     PolicyConfig,
     ReviewConfig,
     RoutingConfig,
+    ServeAuthConfig,
+    ServeConfig,
     ServerConfig,
     WorkerConfig,
 )
@@ -40,6 +42,8 @@ __all__ = [
     "PolicyConfig",
     "ReviewConfig",
     "RoutingConfig",
+    "ServeAuthConfig",
+    "ServeConfig",
     "ServerConfig",
     "TransferReport",
     "WorkerConfig",
