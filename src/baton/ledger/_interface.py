@@ -1,0 +1,89 @@
+"""The storage contract every ledger backend meets (SQLite now, PostgreSQL when teams share one).
+
+Everything that must outlive a request — runs, attempts, thread ids — goes through these calls,
+so `baton serve` replicas can share history once a shared backend exists. The calls are
+synchronous and thread-safe; async callers run them in a worker thread (`anyio.to_thread`).
+Callers pass only data that may be kept: never raw environments or tokens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, Protocol
+
+from baton.ledger._records import RunRecord, RunSummary
+
+__all__ = ["Ledger"]
+
+
+class Ledger(Protocol):
+    """Where the delegation pipeline records every step of every run."""
+
+    def start_run(
+        self,
+        task: Mapping[str, Any],
+        decision: Mapping[str, Any],
+        worker: str | None,
+        model: str | None,
+    ) -> str:
+        """Record a new run (task and routing decision as JSON data); return its sortable id."""
+        ...
+
+    def start_attempt(self, run_id: str, number: int, thread_id: str | None) -> int:
+        """Record attempt `number` of a run (and its worker thread); return the attempt's id."""
+        ...
+
+    def record_finding(
+        self, attempt_id: int, stage: str, rule: str, path: str | None, message: str
+    ) -> None:
+        """Record one audit finding of an attempt."""
+        ...
+
+    def record_gate(
+        self, attempt_id: int, name: str, status: str, duration_ms: int, output_tail: str
+    ) -> None:
+        """Record one gate's result in an attempt."""
+        ...
+
+    def finish_attempt(self, attempt_id: int, verdict: str, duration_ms: int) -> None:
+        """Record how an attempt ended."""
+        ...
+
+    def finish_run(
+        self,
+        run_id: str,
+        verdict: str,
+        attempts: int,
+        duration_ms: int,
+        diff_stat: Mapping[str, Any] | None,
+    ) -> None:
+        """Record how a run ended: verdict, attempt count, duration and diff stat."""
+        ...
+
+    def set_thread(self, run_id: str, thread_id: str) -> None:
+        """Record the worker thread a run continues on (for `delegate_reply`)."""
+        ...
+
+    def thread_of(self, run_id: str) -> str | None:
+        """The worker thread of a run, or None if it never had one."""
+        ...
+
+    def get_run(self, run_id: str) -> RunRecord:
+        """A whole run with its attempts, findings and gates; `LedgerError` if unknown."""
+        ...
+
+    def list_runs(
+        self,
+        limit: int = 50,
+        since: datetime | None = None,
+        worker: str | None = None,
+        kind: str | None = None,
+        verdict: str | None = None,
+    ) -> list[RunSummary]:
+        """The newest runs first, filtered by start time, worker, task kind and verdict."""
+        ...
+
+    def close(self) -> None:
+        """Release the backend's connections; the ledger is unusable afterwards."""
+        ...
