@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from baton.config.kinds import KINDS, normalise_kind
+
 __all__ = [
     "BatonConfig",
     "GateConfig",
@@ -155,8 +157,6 @@ class RoutingConfig(_Section):
     @field_validator("lead_kinds")
     @classmethod
     def _canonical_kinds(cls, kinds: list[str]) -> list[str]:
-        from baton.task import KINDS, normalise_kind  # here: baton.task imports baton.config
-
         canonical = [normalise_kind(kind) for kind in kinds]
         for given, kind in zip(kinds, canonical, strict=True):
             if kind is None:
