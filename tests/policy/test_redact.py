@@ -39,6 +39,7 @@ def test_a_secret_is_replaced_and_named(kind: str, secret: str) -> None:
         "The quick brown fox jumps over the lazy dog, 42 times.",
         "https://example.com/api/v1/resources/abcdefghijklmnopqrstuvwxyz",
         "OPENAI_API_KEY is read from the environment",
+        "task-abcdefghijklmnopqrstuvwxyz is not an OpenAI key: a word runs into `sk-`",
     ],
 )
 def test_ordinary_text_is_left_alone(text: str) -> None:

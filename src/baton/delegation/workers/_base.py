@@ -63,6 +63,18 @@ class WorkerResult:
     usage: dict[str, int] = field(default_factory=dict)
 
 
+@dataclass
+class Transcript:
+    """What one worker call has said so far; each adapter's transcript folds its own format in."""
+
+    workspace: Path
+    thread_id: str | None = None
+    final_message: str = ""
+    files_changed: list[str] = field(default_factory=list)
+    usage: dict[str, int] = field(default_factory=dict)
+    failure: str | None = None
+
+
 EventSink = Callable[[WorkerEvent], Awaitable[None]]
 
 

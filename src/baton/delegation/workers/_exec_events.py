@@ -9,11 +9,10 @@ with an item of type `agent_message`, `reasoning`, `command_execution`, `file_ch
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from baton.delegation.workers._base import WorkerEvent
+from baton.delegation.workers._base import Transcript, WorkerEvent
 
 __all__ = ["ExecTranscript", "first_line", "relative"]
 
@@ -63,16 +62,8 @@ def relative(path: str, workspace: Path) -> str:
         return path  # outside the workspace: kept absolute so the audit sees it
 
 
-@dataclass
-class ExecTranscript:
+class ExecTranscript(Transcript):
     """Folds the JSONL lines of one `codex exec` run into events and the run's outcome."""
-
-    workspace: Path
-    thread_id: str | None = None
-    final_message: str = ""
-    files_changed: list[str] = field(default_factory=list)
-    usage: dict[str, int] = field(default_factory=dict)
-    failure: str | None = None
 
     def feed(self, line: str) -> WorkerEvent | None:
         """Take one output line; return its progress event, if it has one."""

@@ -8,11 +8,9 @@ Each notification's `params.msg` is one Codex event (Codex 0.153): `session_conf
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from baton.delegation.workers._base import WorkerEvent
+from baton.delegation.workers._base import Transcript, WorkerEvent
 from baton.delegation.workers._exec_events import first_line, relative
 
 __all__ = ["McpTranscript"]
@@ -27,16 +25,8 @@ def _command(msg: dict[str, Any]) -> str:
     return str(command)
 
 
-@dataclass
-class McpTranscript:
+class McpTranscript(Transcript):
     """Folds the `codex/event` messages of one tool call into events and the call's outcome."""
-
-    workspace: Path
-    thread_id: str | None = None
-    final_message: str = ""
-    files_changed: list[str] = field(default_factory=list)
-    usage: dict[str, int] = field(default_factory=dict)
-    failure: str | None = None
 
     def feed(self, params: dict[str, Any]) -> WorkerEvent | None:
         """Take one notification's params; return its progress event, if it has one."""
