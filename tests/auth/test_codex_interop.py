@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.auth._support import baton, write_config
-from tests.conftest import node_bin
+from tests.conftest import codex_cli
 
 CODEX_TIMEOUT_SEC = 60
 TOKEN = "ghp_never-in-any-file-0123456789"
@@ -35,7 +35,7 @@ client_id = "baton"
 
 @pytest.mark.npm
 def test_codex_accepts_the_exported_bearer_server(tmp_path: Path, isolated_home: Path) -> None:
-    codex = node_bin("codex")
+    codex = codex_cli()
     config = write_config(tmp_path, CONFIG)
     env = {"GITHUB_TOKEN": TOKEN}
     ran = baton("export", "codex", "-c", str(config), env=env, outputs=[])

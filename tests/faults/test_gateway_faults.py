@@ -52,7 +52,7 @@ async def test_an_upstream_writing_garbage_to_stdout(config: Path, no_orphans: N
             after = await lead.call_tool("s1__echo", {"message": "same upstream"})
             await still_serves(lead)
     assert text_of(after) == "same upstream"
-    assert text_of(result) == "survived" or result.isError  # garbage never takes the gateway down
+    assert text_of(result) == "survived"  # the garbage lines are dropped; the call's answer arrives
 
 
 async def test_an_upstream_flooding_notifications(config: Path, no_orphans: None) -> None:
