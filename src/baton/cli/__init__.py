@@ -22,6 +22,7 @@ def _registered_app() -> _typing.Any:
     from baton.cli import auth as _auth  # noqa: F401
     from baton.cli import demo as _demo  # noqa: F401  (each module registers its commands)
     from baton.cli import export_policy as _export_policy  # noqa: F401
+    from baton.cli import gates as _gates  # noqa: F401
     from baton.cli import hook as _hook  # noqa: F401
     from baton.cli import policy as _policy  # noqa: F401
     from baton.cli import probe as _probe  # noqa: F401
