@@ -161,7 +161,8 @@ def test_the_schema_is_applied_once_and_stays_valid(db: Path) -> None:
         assert connection.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
         assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         tables = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-        assert {name for (name,) in tables} == {"runs", "attempts", "findings", "gates"}
+        names = {name for (name,) in tables}
+        assert names == {"runs", "attempts", "findings", "gates", "artifacts"}
     connection.close()
 
 

@@ -51,10 +51,11 @@ def _render_list(rows: list[dict[str, Any]]) -> None:
     for row in rows:
         verdict = row["verdict"] or "running"
         colour = _COLOURS.get(verdict, "default")
+        applied = ", applied" if row.get("applied_at") else ""
         cells = (row["id"], row["started_at"], row["kind"], row["route"], row["worker"])
         table.add_row(
             *(escape(str(cell or "-")) for cell in cells),
-            f"[{colour}]{escape(verdict)}[/]",
+            f"[{colour}]{escape(verdict)}[/]{applied}",
             str(row["attempts"]),
             str(row["duration_ms"] if row["duration_ms"] is not None else "-"),
         )
@@ -63,7 +64,8 @@ def _render_list(rows: list[dict[str, Any]]) -> None:
 
 def _render_run(run: dict[str, Any]) -> None:
     stdout.print(f"[bold]{run['id']}[/] {escape(run['verdict'] or 'running')}", highlight=False)
-    for key in ("started_at", "finished_at", "kind", "route", "worker", "model", "thread_id"):
+    keys = ("started_at", "finished_at", "applied_at", "kind", "route", "worker", "model")
+    for key in (*keys, "thread_id"):
         stdout.print(f"  {key:<12} {escape(str(run[key] or '-'))}", highlight=False)
     stdout.print(f"  {'goal':<12} {escape(str(run['task'].get('goal', '-')))}", highlight=False)
     for attempt in run["attempt_records"]:
@@ -102,7 +104,7 @@ def runs_command(
 
 @runs_app.command("show")
 def show_command(
-    run_id: Annotated[str, typer.Argument(help="The run's id, as `baton runs` lists it.")],
+    run_id: Annotated[str, typer.Argument(help="The run's id, or enough of its start.")],
     as_json: JsonOption = False,
     config_path: ConfigOption = None,
 ) -> None:
@@ -113,7 +115,7 @@ def show_command(
     try:
         if ledger is None:
             raise LedgerError(f"no run {run_id!r}: no ledger recorded in this project yet")
-        run = ledger.get_run(run_id)
+        run = ledger.get_run(ledger.find_run(run_id))
     except BatonError as error:
         die(error)
     emit(run.to_dict(), as_json, _render_run)

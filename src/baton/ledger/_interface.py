@@ -1,14 +1,15 @@
 """The storage contract every ledger backend meets (SQLite now, PostgreSQL when teams share one).
 
-Everything that must outlive a request — runs, attempts, thread ids — goes through these calls,
-so `baton serve` replicas can share history once a shared backend exists. The calls are
-synchronous and thread-safe; async callers run them in a worker thread (`anyio.to_thread`).
+Everything that must outlive a request — runs, attempts, thread ids, a run's diff and logs —
+goes through these calls, so `baton serve` replicas can share history once a shared backend
+exists. The calls are synchronous and thread-safe; async callers run them in a worker thread
+(`anyio.to_thread`).
 Callers pass only data that may be kept: never raw environments or tokens.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -82,6 +83,26 @@ class Ledger(Protocol):
         verdict: str | None = None,
     ) -> list[RunSummary]:
         """The newest runs first, filtered by start time, worker, task kind and verdict."""
+        ...
+
+    def put_artifact(self, run_id: str, name: str, content: str) -> None:
+        """Keep a named artifact of a run (`diff`, `worker.log`...), replacing one of that name."""
+        ...
+
+    def get_artifact(self, run_id: str, name: str) -> str:
+        """One artifact of a run; `LedgerError` naming the run and what it has if it is missing."""
+        ...
+
+    def artifact_names(self, run_id: str) -> list[str]:
+        """A run's artifact names, in the order they were first kept."""
+        ...
+
+    def mark_applied(self, run_id: str, files: Sequence[str]) -> None:
+        """Record that a run's diff reached the lead's tree; `LedgerError` if it already had."""
+        ...
+
+    def find_run(self, prefix: str) -> str:
+        """The id of the one run whose id starts with `prefix`; `LedgerError` if none or several."""
         ...
 
     def close(self) -> None:

@@ -84,13 +84,14 @@ class RunSummary:
     verdict: str | None
     attempts: int
     duration_ms: int | None
+    applied_at: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON output."""
         return asdict(self)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RunRecord(RunSummary):
     """A whole run: the summary plus the task, the routing decision, the thread and attempts."""
 
@@ -99,3 +100,4 @@ class RunRecord(RunSummary):
     thread_id: str | None
     diff_stat: dict[str, Any] | None
     attempt_records: tuple[Attempt, ...]
+    applied_files: tuple[str, ...] = ()

@@ -1,19 +1,31 @@
-"""Turning SQLite rows into ledger records, and the query behind `list_runs`."""
+"""Turning SQLite rows into ledger records, and the queries behind `list_runs` and `find_run`."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
-from baton.ledger._records import Attempt, Finding, GateResult, RunRecord, RunSummary, utc_stamp
+from baton.ledger._records import (
+    Attempt,
+    Finding,
+    GateResult,
+    LedgerError,
+    RunRecord,
+    RunSummary,
+    utc_stamp,
+)
 
-__all__ = ["attempts_of", "list_query", "run_record", "run_summary"]
+__all__ = ["attempts_of", "find_run", "list_query", "run_record", "run_summary"]
 
 SUMMARY_COLUMNS = (
-    "id, started_at, finished_at, kind, route, worker, model, verdict, attempts, duration_ms"
+    "id, started_at, finished_at, kind, route, worker, model, verdict, attempts, duration_ms,"
+    " applied_at"
 )
+_SHOWN = 10  # candidates named when a prefix is ambiguous
+_LIST_HINT = "`baton runs` lists the recorded runs and their ids"
 
 
 def run_summary(row: sqlite3.Row) -> RunSummary:
@@ -31,6 +43,7 @@ def run_record(row: sqlite3.Row, attempts: tuple[Attempt, ...]) -> RunRecord:
         thread_id=row["thread_id"],
         diff_stat=json.loads(row["diff_stat"]) if row["diff_stat"] else None,
         attempt_records=attempts,
+        applied_files=tuple(json.loads(row["applied_files"])) if row["applied_files"] else (),
     )
 
 
@@ -83,3 +96,23 @@ def list_query(
     where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
     sql = f"SELECT {SUMMARY_COLUMNS} FROM runs{where} ORDER BY id DESC LIMIT ?"
     return sql, [*params, limit]
+
+
+def find_run(connection: sqlite3.Connection, path: Path, prefix: str) -> str:
+    """The one run whose id starts with `prefix`; `LedgerError` naming candidates otherwise."""
+    if not prefix.strip():
+        raise LedgerError(f"ledger {path}: an empty run id", hint=_LIST_HINT)
+    rows = connection.execute(
+        "SELECT id FROM runs WHERE substr(id, 1, ?) = ? ORDER BY id DESC LIMIT ?",
+        (len(prefix), prefix, _SHOWN + 1),
+    ).fetchall()
+    ids = [row[0] for row in rows]
+    if len(ids) == 1 or prefix in ids:
+        return prefix if prefix in ids else str(ids[0])
+    if not ids:
+        raise LedgerError(f"ledger {path}: no run {prefix!r}", hint=_LIST_HINT)
+    shown = ", ".join(ids[:_SHOWN]) + (", …" if len(ids) > _SHOWN else "")
+    raise LedgerError(
+        f"ledger {path}: run id {prefix!r} is ambiguous; the runs it starts: {shown}",
+        hint="type more of the id; `baton runs` lists the recorded runs and their ids",
+    )

@@ -16,13 +16,13 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from baton.ledger import _rows
+from baton.ledger import _artifacts, _rows
 from baton.ledger._records import LedgerError, RunRecord, RunSummary, new_run_id, utc_stamp
 from baton.ledger._schema import check_version, migrate
 
@@ -216,6 +216,31 @@ class SqliteLedger:
         sql, params = _rows.list_query(limit, since, worker, kind, verdict)
         with self._read() as db:
             return [_rows.run_summary(row) for row in db.execute(sql, params)]
+
+    def put_artifact(self, run_id: str, name: str, content: str) -> None:
+        """Keep a named artifact of a run, replacing one of that name."""
+        with self._write() as db:
+            _artifacts.put(db, self.path, run_id, name, content)
+
+    def get_artifact(self, run_id: str, name: str) -> str:
+        """One artifact of a run; `LedgerError` naming what the run has if it lacks this one."""
+        with self._read() as db:
+            return _artifacts.get(db, self.path, run_id, name)
+
+    def artifact_names(self, run_id: str) -> list[str]:
+        """A run's artifact names, in the order they were first kept."""
+        with self._read() as db:
+            return _artifacts.names(db, run_id)
+
+    def mark_applied(self, run_id: str, files: Sequence[str]) -> None:
+        """Record that a run's diff was applied; `LedgerError` if it already was."""
+        with self._write() as db:
+            _artifacts.mark_applied(db, self.path, run_id, files)
+
+    def find_run(self, prefix: str) -> str:
+        """The id of the one run starting with `prefix`; `LedgerError` if none or several."""
+        with self._read() as db:
+            return _rows.find_run(db, self.path, prefix)
 
     def close(self) -> None:
         """Close the writer connection (a checkpoint happens on close)."""
