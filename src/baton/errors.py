@@ -5,6 +5,7 @@
     ├── UsageError              a command was called wrongly (a flag, a name, a combination)
     ├── TaskError               a delegation task is malformed (file:line or JSON path)
     ├── WorkerError             a worker agent failed, timed out or could not start
+    │   └── ThreadLost          the worker no longer knows the thread a reply continues
     └── UpstreamError           one upstream MCP server failed (always names the server)
         ├── UpstreamConfigError the server's entry cannot be used (e.g. a missing env var)
         ├── UpstreamStartError  the server did not start or did not complete the handshake
@@ -23,6 +24,7 @@ __all__ = [
     "BatonError",
     "ConfigError",
     "TaskError",
+    "ThreadLost",
     "UpstreamConfigError",
     "UpstreamCrashed",
     "UpstreamError",
@@ -87,6 +89,10 @@ class WorkerError(BatonError):
     def __init__(self, worker: str, message: str, *, hint: str | None = None) -> None:
         super().__init__(f"worker '{worker}': {message}", hint=hint)
         self.worker = worker
+
+
+class ThreadLost(WorkerError):
+    """The worker does not know the thread a call continues (e.g. its server restarted)."""
 
 
 class UpstreamError(BatonError):

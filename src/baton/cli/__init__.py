@@ -20,6 +20,7 @@ __all__ = ["app", "main"]
 def _registered_app() -> _typing.Any:
     """The typer app, with every command module registered on it."""
     from baton.cli import auth as _auth  # noqa: F401
+    from baton.cli import delegate as _delegate  # noqa: F401
     from baton.cli import demo as _demo  # noqa: F401  (each module registers its commands)
     from baton.cli import export_policy as _export_policy  # noqa: F401
     from baton.cli import gates as _gates  # noqa: F401

@@ -63,11 +63,13 @@ def _run(
 
     from baton.config import project_root
     from baton.gateway import Gateway
+    from baton.gateway.delegation_tools import DelegationTools
     from baton.gateway.guard import Guard
 
     # Every proxied call is judged by the project's policy, every result redacted.
     guard = Guard(loaded.policy, root=str(project_root(loaded))) if loaded else None
-    gateway = Gateway(servers, prefix=prefix, guard=guard)  # type: ignore[arg-type]
+    own = DelegationTools(loaded, project_root(loaded)) if loaded else None
+    gateway = Gateway(servers, prefix=prefix, guard=guard, own=own)  # type: ignore[arg-type]
     try:
         if transport is Transport.stdio:
             anyio.run(gateway.run_stdio)

@@ -29,6 +29,17 @@ TransportName = Literal["auto", "stdio", "streamable-http", "sse"]
 # Codex's own defaults for [mcp_servers.*], so an imported file behaves as it did under Codex.
 DEFAULT_STARTUP_TIMEOUT_SEC = 10.0
 DEFAULT_TOOL_TIMEOUT_SEC = 60.0
+# What a jailed worker keeps from Baton's environment by default: its home, credentials, locale.
+WORKER_ENV_VARS = (
+    "CODEX_HOME",
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "CODEX_API_KEY",
+    "ANTHROPIC_API_KEY",
+    "ANTHROPIC_BASE_URL",
+    "LANG",
+    "LC_ALL",
+)
 
 
 class _Section(BaseModel):
@@ -106,6 +117,13 @@ class WorkerConfig(_Section):
     timeout_sec: float = Field(
         default=1800.0, gt=0, description="one worker call, start to final message"
     )
+    env: dict[str, str] = Field(
+        default_factory=dict, description="variables set for the worker (inside its jail too)"
+    )
+    env_vars: list[str] = Field(
+        default_factory=lambda: list(WORKER_ENV_VARS),
+        description="variables passed through from Baton's environment into the worker's jail",
+    )
 
 
 class PolicyConfig(_Section):
@@ -129,6 +147,11 @@ class PolicyConfig(_Section):
     )
     redact_patterns: dict[str, str] = Field(
         default_factory=dict, description="extra secret formats: name -> regular expression"
+    )
+    allow_unjailed_worker: bool = Field(
+        default=False,
+        description="run the worker without bubblewrap when it is missing (it can then read "
+        "everything you can)",
     )
 
 

@@ -53,6 +53,7 @@ class JailSpec:
     read_only: tuple[Path, ...] = ()
     env: Mapping[str, str] = field(default_factory=dict)
     network: bool = True  # the worker must reach its model API
+    writable: tuple[Path, ...] = ()  # the worker's own state, e.g. its CODEX_HOME
 
 
 def find_bwrap() -> str:
@@ -84,6 +85,8 @@ def bwrap_argv(spec: JailSpec, command: Sequence[str], *, bwrap: str = "bwrap") 
     argv += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
     argv += _binds("--ro-bind", spec.read_only)
     argv += ["--bind", str(spec.workspace), str(spec.workspace)]
+    for path in spec.writable:
+        argv += ["--bind", str(path), str(path)]
     argv += ["--bind", str(spec.home), str(spec.home), "--chdir", str(spec.workspace)]
     environment = {
         "HOME": str(spec.home),

@@ -95,6 +95,20 @@ class Workspace:
             "--no-ext-diff", "--no-textconv", "--src-prefix=a/", "--dst-prefix=b/", self.base,
         ).decode("utf-8", "surrogateescape")  # fmt: skip
 
+    def checkpoint(self) -> str:
+        """Record the workspace as it stands (a tree in Baton's private store); return its id."""
+        self._stage()
+        return self._git("write-tree").decode().strip()
+
+    def restore(self, tree: str) -> None:
+        """Put the workspace back to a checkpoint: what checks and gates wrote is undone.
+
+        Files the checkpoint does not hold are removed unless ignored (caches a test run leaves
+        behind stay, as they would in the lead's tree).
+        """
+        self._git("read-tree", "-u", "--reset", tree)
+        self._git("clean", "-fdq")
+
     def remove(self) -> None:
         """Delete the workspace, read-only files and directories included."""
         remove_tree(self.path)

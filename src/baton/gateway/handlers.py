@@ -15,8 +15,9 @@ from mcp import types
 from mcp.server.lowlevel import Server
 from mcp.shared.exceptions import McpError
 
-from baton.errors import UpstreamError
+from baton.errors import BatonError, UpstreamError
 from baton.gateway.catalog import Catalog, Target
+from baton.gateway.delegation_tools import DELEGATION_TOOLS, RUN_URI_PREFIX, DelegationTools
 from baton.gateway.guard import Guard
 from baton.gateway.relay import Relay
 from baton.gateway.routing import ResourceMap
@@ -65,9 +66,11 @@ class Handlers:
         catalog: Catalog,
         relay: Relay,
         guard: Guard | None = None,
+        own: DelegationTools | None = None,
     ):
         self._server, self._pool, self._catalog, self._relay = server, pool, catalog, relay
         self._guard = guard
+        self._own = own  # Baton's own tools (delegate, apply, ...), beside the proxied ones
         self._resources = ResourceMap()
 
     def install(self) -> None:
@@ -138,12 +141,17 @@ class Handlers:
     async def list_tools(self, request: types.ListToolsRequest) -> types.ServerResult:
         """Every enabled upstream tool, under its gateway name."""
         self._relay.seen(self._server.request_context.session)
-        return types.ServerResult(types.ListToolsResult(tools=await self._catalog.tools()))
+        own = list(DELEGATION_TOOLS) if self._own is not None else []
+        return types.ServerResult(types.ListToolsResult(tools=own + await self._catalog.tools()))
 
     async def call_tool(self, request: types.CallToolRequest) -> types.ServerResult:
         """Call the upstream tool behind a gateway name; its failure becomes this call's error."""
         context = self._server.request_context
         self._relay.seen(context.session)
+        if self._own is not None and self._own.owns_tool(request.params.name):
+            progress = self._progress_forwarder()
+            own = await self._own.call(request.params.name, request.params.arguments, progress)
+            return types.ServerResult(own)
         if self._guard is not None:
             decision = self._guard.check(request.params.name, request.params.arguments)
             if decision.denied:  # never reaches the upstream; the model reads why
@@ -222,7 +230,7 @@ class Handlers:
             return types.ServerResult(
                 await self._forward(single, request, types.ListResourcesResult)
             )
-        resources: list[types.Resource] = []
+        resources = await self._own.resources() if self._own is not None else []
         for upstream in await self._servers_with("resources"):
             pages = await self._list_all(
                 upstream.name, types.ListResourcesRequest, types.ListResourcesResult
@@ -239,7 +247,7 @@ class Handlers:
         result_type = types.ListResourceTemplatesResult
         if single := self._single():
             return types.ServerResult(await self._forward(single, request, result_type))
-        templates: list[types.ResourceTemplate] = []
+        templates = self._own.templates() if self._own is not None else []
         for upstream in await self._servers_with("resources"):
             pages = await self._list_all(
                 upstream.name, types.ListResourceTemplatesRequest, result_type
@@ -263,7 +271,15 @@ class Handlers:
         return server
 
     async def read_resource(self, request: types.ReadResourceRequest) -> types.ServerResult:
-        """Read a resource from the upstream that listed it."""
+        """Read a run's artifact from the ledger, or a resource from the upstream that listed it."""
+        uri = str(request.params.uri)
+        if self._own is not None and uri.startswith(RUN_URI_PREFIX):
+            try:
+                return types.ServerResult(await self._own.read(uri))
+            except BatonError as error:
+                raise McpError(
+                    types.ErrorData(code=RESOURCE_NOT_FOUND, message=str(error))
+                ) from error
         server = await self._resource_server(str(request.params.uri))
         return types.ServerResult(await self._forward(server, request, types.ReadResourceResult))
 

@@ -23,6 +23,7 @@ from baton import __version__
 from baton.config import ServerConfig
 from baton.errors import UsageError
 from baton.gateway.catalog import Catalog
+from baton.gateway.delegation_tools import DelegationTools
 from baton.gateway.guard import Guard
 from baton.gateway.handlers import Handlers
 from baton.gateway.relay import Relay
@@ -72,6 +73,7 @@ class Gateway:
         *,
         prefix: bool = True,
         guard: Guard | None = None,
+        own: DelegationTools | None = None,
     ) -> None:
         enabled = {name: config for name, config in servers.items() if config.enabled}
         if not prefix and len(enabled) != 1:
@@ -85,7 +87,9 @@ class Gateway:
         self.pool = UpstreamPool(enabled, self._relay.hooks())
         self.catalog = Catalog(self.pool, prefix=prefix)
         self.server: Server[Any, Any] = _LowLevelServer(self.initialization_options)
-        Handlers(self.server, self.pool, self.catalog, self._relay, guard).install()
+        # A transparent proxy (--no-prefix) shows its one upstream and nothing of Baton's own.
+        self.own = own if prefix else None
+        Handlers(self.server, self.pool, self.catalog, self._relay, guard, self.own).install()
         self.server.notification_handlers[types.InitializedNotification] = self._on_initialized
         self._background: TaskGroup | None = None
 
@@ -119,6 +123,8 @@ class Gateway:
                 yield self
             finally:
                 self._background = None
+                if self.own is not None:
+                    self.own.close()
                 group.cancel_scope.cancel()
 
     async def _on_initialized(self, _: types.InitializedNotification) -> None:
@@ -163,10 +169,17 @@ class Gateway:
 
     def _instructions(self) -> str:
         names = ", ".join(self.pool) or "none configured"
-        return (
+        text = (
             "Baton gateway. Upstream MCP servers behind it: "
             f"{names}. Their tools are named <server>__<tool>."
         )
+        if self.own is not None:
+            text += (
+                " Delegate well-specified tasks (a scope and acceptance criteria) with `delegate`;"
+                " `route` says first who should do a task; a passed run's diff reaches the"
+                " repository only through `apply`; full diffs and logs are baton://runs/ resources."
+            )
+        return text
 
     async def serve_streams(self, read: Any, write: Any, *, stateless: bool = False) -> None:
         """Serve one lead connection over a pair of SDK message streams."""

@@ -64,15 +64,17 @@ async def run_command(
     """Run `command` by the shell in `workspace`; `OSError` when it cannot start at all."""
     tail = _Tail()
     started = time.monotonic()
-    process = await anyio.open_process(
-        [SHELL, "-c", command],
-        cwd=workspace,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    # Shielded: a cancellation landing after the fork but before this returns would leak the child.
+    with anyio.CancelScope(shield=True):
+        process = await anyio.open_process(
+            [SHELL, "-c", command],
+            cwd=workspace,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     timed_out = completed = False
     async with process:
         try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
 import subprocess
 from collections import deque
@@ -24,7 +25,7 @@ from anyio.streams.text import TextReceiveStream
 from baton.config.schema import WorkerConfig
 from baton.delegation.workers._base import EventSink, WorkerCall, WorkerResult
 from baton.delegation.workers._exec_events import ExecTranscript
-from baton.errors import WorkerError
+from baton.errors import ThreadLost, WorkerError
 
 __all__ = ["CodexExecWorker", "Launcher", "exec_arguments", "toml_string"]
 
@@ -32,6 +33,7 @@ __all__ = ["CodexExecWorker", "Launcher", "exec_arguments", "toml_string"]
 STDERR_TAIL_LINES = 20
 # After a timeout or cancellation, how long Codex gets to exit on SIGTERM before SIGKILL.
 TERMINATE_GRACE_SEC = 5.0
+_BACKTRACE = re.compile(r"\s*(?:Stack backtrace:|\d+: |at \S+:\d+)")
 
 
 def toml_string(text: str) -> str:
@@ -93,9 +95,12 @@ class CodexExecWorker:
         transcript = ExecTranscript(workspace)
         stderr: deque[str] = deque(maxlen=STDERR_TAIL_LINES)
         try:
-            process = await anyio.open_process(
-                argv, cwd=workspace, env=self._env, stdin=subprocess.PIPE, start_new_session=True
-            )
+            # Shielded: a cancellation after the fork but before this returns would leak Codex.
+            with anyio.CancelScope(shield=True):
+                process = await anyio.open_process(
+                    argv, cwd=workspace, env=self._env, stdin=subprocess.PIPE,
+                    start_new_session=True,
+                )  # fmt: skip
         except OSError as exc:
             raise WorkerError(
                 self.name,
@@ -117,7 +122,7 @@ class CodexExecWorker:
                 with anyio.CancelScope(shield=True):
                     await _stop(process)
                 raise
-        return self._result(process.returncode, transcript, stderr)
+        return self._result(process.returncode, transcript, stderr, call.thread_id)
 
     async def _converse(
         self,
@@ -139,11 +144,18 @@ class CodexExecWorker:
         await process.wait()
 
     def _result(
-        self, returncode: int | None, transcript: ExecTranscript, stderr: deque[str]
+        self,
+        returncode: int | None,
+        transcript: ExecTranscript,
+        stderr: deque[str],
+        resumed: str | None,
     ) -> WorkerResult:
         if returncode != 0 or transcript.failure:
             why = transcript.failure or f"codex exited with code {returncode}"
             tail = " | ".join(line for line in stderr if line.strip())
+            if resumed and "no rollout found" in tail:  # its CODEX_HOME lost the thread
+                hint = "start a new thread with a summary of the earlier one"
+                raise ThreadLost(self.name, f"thread {resumed} is unknown to Codex", hint=hint)
             raise WorkerError(self.name, why + (f" (stderr: {tail})" if tail else ""))
         return WorkerResult(
             worker=self.name,
@@ -168,7 +180,8 @@ async def _lines(stream: ByteReceiveStream) -> AsyncIterator[str]:
 
 async def _collect(stream: ByteReceiveStream, tail: deque[str]) -> None:
     async for line in _lines(stream):
-        tail.append(line)
+        if not _BACKTRACE.match(line):  # Rust backtrace frames would push the error out
+            tail.append(line)
 
 
 def _signal_group(process: Process, signal_number: int) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from types import TracebackType
 from typing import Any
@@ -29,7 +29,7 @@ from mcp.types import CallToolResult, JSONRPCNotification, TextContent
 from baton.config.schema import WorkerConfig
 from baton.delegation.workers._base import EventSink, WorkerCall, WorkerResult
 from baton.delegation.workers._mcp_events import McpTranscript
-from baton.errors import WorkerError
+from baton.errors import ThreadLost, WorkerError
 
 __all__ = ["CodexMcpWorker", "tool_call"]
 
@@ -93,11 +93,17 @@ class CodexMcpWorker:
     """Drives `codex mcp-server` over stdio with the MCP client."""
 
     def __init__(
-        self, name: str, config: WorkerConfig, env: Mapping[str, str] | None = None
+        self,
+        name: str,
+        config: WorkerConfig,
+        env: Mapping[str, str] | None = None,
+        *,
+        launcher: Callable[[list[str]], list[str]] | None = None,
     ) -> None:
         self.name = name
         self._config = config
         self._env = dict(os.environ if env is None else env)
+        self._launcher = launcher  # wraps the server's command line, e.g. in the worker jail
         self._stack: AsyncExitStack | None = None
         self._connection: _Connection | None = None
 
@@ -138,6 +144,7 @@ class CodexMcpWorker:
     @asynccontextmanager
     async def _connect(self) -> AsyncIterator[_Connection]:
         command = [*self.command, "mcp-server"]
+        command = self._launcher(command) if self._launcher else command
         params = StdioServerParameters(command=command[0], args=command[1:], env=self._env)
         with tempfile.TemporaryFile("w+", encoding="utf-8") as errlog:
             try:
@@ -187,12 +194,10 @@ class CodexMcpWorker:
         structured = result.structuredContent or {}
         text = str(structured.get("content") or _text(result))
         if result.isError:
-            hint = (
-                "start a new thread with a summary of the earlier one"
-                if "not found" in text
-                else None
-            )
-            return WorkerError(self.name, text or "the codex tool failed", hint=hint)
+            if transcript.thread_id and "not found" in text:
+                hint = "start a new thread with a summary of the earlier one"
+                return ThreadLost(self.name, text, hint=hint)
+            return WorkerError(self.name, text or "the codex tool failed")
         if transcript.failure:
             return WorkerError(self.name, transcript.failure)
         return WorkerResult(

@@ -1,0 +1,170 @@
+"""The lead's view: `baton serve` over stdio, its own tools and resources, the real Codex behind.
+
+A real MCP client session (the lead) lists Baton's tools, delegates with a progress token, reads
+the diff as a resource, applies it, and reads the history; a lead that goes away mid-delegation
+leaves no worker, no workspace and no run stuck as running.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+import tomlkit
+from mcp import ClientSession, types
+from tests.conftest import require_tool
+from tests.delegation.pipeline.conftest import TEST_ENV_VARS
+from tests.delegation.pipeline.test_scenarios import CHECK, HEALTH, add_file
+from tests.delegation.workers.conftest import CODEX_CURRENT, codex_script
+from tests.fixtures.models.responses_server import (
+    HANG,
+    ResponsesServer,
+    apply_patch_call,
+    message,
+    turn,
+)
+from tests.gateway._client import baton_serve, session_on
+
+from baton.ledger import SqliteLedger
+
+pytestmark = [pytest.mark.npm, pytest.mark.anyio]
+
+CALL_LIMIT_SEC = 180
+TASK = {
+    "goal": "Add a health() function returning the service status",
+    "scope": ["src/health.py"],
+    "acceptance": [
+        {
+            "text": "health() returns ok",
+            "check": CHECK,
+        }
+    ],
+}
+
+
+def write_baton_toml(repo: Path, *, timeout_sec: float = 120.0) -> Path:
+    """The project's baton.toml: one codex-exec worker and a pytest gate."""
+    document = tomlkit.document()
+    document["workers"] = {
+        "codex": {
+            "adapter": "codex-exec",
+            "command": [str(codex_script(CODEX_CURRENT))],
+            "env_vars": TEST_ENV_VARS,
+            "timeout_sec": timeout_sec,
+        }
+    }
+    document["gates"] = [{"name": "test", "command": "python -m pytest -q -p no:cacheprovider"}]
+    path = repo / "baton.toml"
+    path.write_text(tomlkit.dumps(document))
+    return path
+
+
+def serve_env(codex_env: dict[str, str]) -> dict[str, str]:
+    env = {**os.environ, **codex_env}
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    return env
+
+
+def payload(result: types.CallToolResult) -> dict[str, Any]:
+    assert result.structuredContent is not None
+    return result.structuredContent
+
+
+async def test_the_lead_delegates_reads_the_diff_applies_and_sees_the_history(
+    lead_repo: Path, tmp_path: Path
+) -> None:
+    require_tool("bwrap")
+    from tests.fixtures.models.responses_server import write_codex_home
+
+    config = write_baton_toml(lead_repo)
+    script = [turn(apply_patch_call(add_file("src/health.py", HEALTH))), turn(message("Done."))]
+    progress: list[str] = []
+
+    async def on_progress(value: float, total: float | None, text: str | None) -> None:
+        progress.append(text or "")
+
+    with ResponsesServer(script) as server:
+        env = serve_env(write_codex_home(tmp_path / "codex-home", server.base_url))
+        async with session_on(baton_serve(config), cwd=lead_repo, env=env) as lead:
+            names = [tool.name for tool in (await lead.list_tools()).tools]
+            routed = payload(await lead.call_tool("route", TASK))
+            with anyio.fail_after(CALL_LIMIT_SEC):
+                done = await lead.call_tool("delegate", TASK, progress_callback=on_progress)
+            result = payload(done)
+            run_id = result["run_id"]
+            listed = [str(r.uri) for r in (await lead.list_resources()).resources]
+            diff = await lead.read_resource(f"baton://runs/{run_id}/diff")  # type: ignore[arg-type]
+            applied = payload(await lead.call_tool("apply", {"run_id": run_id}))
+            again = await lead.call_tool("apply", {"run_id": run_id})
+            history = payload(await lead.call_tool("runs", {}))
+
+    assert {"delegate", "delegate_reply", "route", "apply", "runs"} <= set(names)
+    assert routed["route"] == "worker"
+    assert not done.isError and result["verdict"] == "passed", result
+    assert len(json.dumps(result)) < 20_000  # compact, whatever the diff
+    assert f"baton://runs/{run_id}/diff" in result["resources"]
+    assert any(text.startswith("worker: ") for text in progress)
+    assert any("gate test: passed" in text for text in progress)
+    assert f"baton://runs/{run_id}/diff" in listed
+    diff_text = diff.contents[0].text  # type: ignore[union-attr]
+    assert "+++ b/src/health.py" in diff_text
+    assert applied["applied"] == ["src/health.py"]
+    assert (lead_repo / "src" / "health.py").read_text() == HEALTH
+    assert again.isError and "already applied" in again.content[0].text  # type: ignore[union-attr]
+    assert history["runs"][0]["id"] == run_id and history["runs"][0]["verdict"] == "passed"
+
+
+async def test_bad_task_input_is_a_tool_error_naming_the_field(
+    lead_repo: Path, tmp_path: Path
+) -> None:
+    config = write_baton_toml(lead_repo)
+    async with session_on(baton_serve(config), cwd=lead_repo, env=serve_env({})) as lead:
+        result = await lead.call_tool("delegate", {"goal": "x", "scope": ["/etc/passwd"]})
+        unknown = await lead.call_tool("apply", {"run_id": "nope"})
+
+    assert result.isError
+    assert "scope" in result.content[0].text  # type: ignore[union-attr]
+    assert unknown.isError and "nope" in unknown.content[0].text  # type: ignore[union-attr]
+
+
+async def test_a_lead_that_disconnects_mid_delegation_leaves_nothing_running(
+    lead_repo: Path, tmp_path: Path
+) -> None:
+    require_tool("bwrap")
+    from tests.fixtures.models.responses_server import write_codex_home
+
+    config = write_baton_toml(lead_repo)
+    started = anyio.Event()
+    seen: list[str] = []
+
+    async def on_progress(value: float, total: float | None, text: str | None) -> None:
+        seen.append(text or "")
+        if (text or "").startswith("worker: "):
+            started.set()
+
+    with ResponsesServer([HANG]) as server:
+        env = serve_env(write_codex_home(tmp_path / "codex-home", server.base_url))
+
+        async def delegate(lead: ClientSession) -> None:
+            await lead.call_tool("delegate", TASK, progress_callback=on_progress)
+
+        with anyio.fail_after(CALL_LIMIT_SEC):
+            async with (
+                session_on(baton_serve(config), cwd=lead_repo, env=env) as lead,
+                anyio.create_task_group() as group,
+            ):
+                group.start_soon(delegate, lead)
+                await started.wait()
+                group.cancel_scope.cancel()  # the lead goes away: its session closes below
+
+    ledger = SqliteLedger(lead_repo / ".baton" / "ledger.db", read_only=True)
+    (run,) = ledger.list_runs()
+    ledger.close()
+    assert run.verdict == "cancelled"
+    workspaces = [Path(t.split(": ", 1)[1]) for t in seen if t.startswith("workspace ready: ")]
+    assert workspaces and not any(path.exists() for path in workspaces)
