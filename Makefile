@@ -52,6 +52,7 @@ bench: install
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/overhead.py
 	$(BIN)/python bench/memory.py
+	$(BIN)/python bench/pipeline.py
 
 clean:
 	rm -rf $(VENV) node_modules
