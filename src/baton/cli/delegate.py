@@ -45,10 +45,12 @@ def _pipeline(config_path: Path | None, keep: bool) -> tuple[Pipeline, Any]:
     from baton.config.loading import load_config, project_root
     from baton.delegation.pipeline import Pipeline
     from baton.ledger import open_ledger
+    from baton.upstream.tool_worker import mcp_tool_adapters
 
     config = load_config(config_path=config_path)
     ledger = open_ledger(config)
-    return Pipeline(config, project_root(config), ledger, keep=keep), ledger
+    adapters = mcp_tool_adapters(config.servers)
+    return Pipeline(config, project_root(config), ledger, keep=keep, adapters=adapters), ledger
 
 
 def _progress(quiet: bool) -> Any:

@@ -35,6 +35,7 @@ from baton.audit import (
 from baton.config.schema import WorkerConfig
 from baton.delegation._diffstat import diff_stat
 from baton.delegation._jailing import build_worker
+from baton.delegation._leftovers import RunMarker
 from baton.delegation.apply import fingerprint_base
 from baton.delegation.gates import gates_for, run_checks, run_gates
 from baton.delegation.result import ARTIFACTS, AttemptReport, DelegationResult, RunVerdict
@@ -126,14 +127,19 @@ class Attempts:
                 keep=self.pipeline.keep,
             )
         )
+        marker = RunMarker(self.pipeline.repo, self.run_id)
         try:
+            if not self.pipeline.keep:  # a kept workspace is the user's; it is never swept
+                marker.add([workspace.path, workspace.git_dir])
             await self.progress(f"workspace ready: {workspace.path}")
             if self.context.pending_diff:
                 await anyio.to_thread.run_sync(_apply_into, workspace, self.context.pending_diff)
             jailed = build_worker(
                 self.context.worker, self.context.worker_config, policy, workspace.path,
-                self.pipeline.env,
+                self.pipeline.env, self.pipeline.adapters,
             )  # fmt: skip
+            if jailed.home is not None:
+                marker.add([jailed.home])
             if not jailed.jailed:
                 await self.progress("warning: the worker runs unjailed (no bubblewrap)")
             try:
@@ -142,9 +148,10 @@ class Attempts:
             finally:
                 jailed.close()
         finally:
-            if not self.pipeline.keep:
-                with anyio.CancelScope(shield=True):
+            with anyio.CancelScope(shield=True):
+                if not self.pipeline.keep:
                     await anyio.to_thread.run_sync(workspace.remove)
+                marker.remove()
 
     async def _attempts(self, workspace: Workspace, worker: Worker) -> DelegationResult:
         task, policy, review = self.context.task, self.config.policy, self.config.review

@@ -4,7 +4,8 @@ The jail (`jail.bwrap_argv`) is given the run's workspace (writable), the worker
 (`CODEX_HOME`, writable: Codex keeps its threads there, which `exec resume` needs after a
 restart), the installation of the worker's command (read-only), and only the environment
 variables `[workers.NAME]` names. Without bubblewrap the worker runs unjailed only when
-`[policy].allow_unjailed_worker` says so.
+`[policy].allow_unjailed_worker` says so. A worker that is not a local Codex (`mcp-tool`: a tool of
+an upstream server, possibly remote) cannot be jailed and always runs unjailed.
 """
 
 from __future__ import annotations
@@ -17,7 +18,13 @@ from pathlib import Path
 
 from baton.config.schema import PolicyConfig, WorkerConfig
 from baton.delegation.jail import JailSpec, JailUnavailable, bwrap_argv, find_bwrap
-from baton.delegation.workers import CodexExecWorker, CodexMcpWorker, Worker, make_worker
+from baton.delegation.workers import (
+    CodexExecWorker,
+    CodexMcpWorker,
+    Worker,
+    WorkerFactory,
+    make_worker,
+)
 
 __all__ = ["JailedWorker", "build_worker"]
 
@@ -72,23 +79,38 @@ def _spec(config: WorkerConfig, env: Mapping[str, str], workspace: Path, home: P
     return JailSpec(workspace, home, read_only, passed, writable=writable)
 
 
+def _unjailed(
+    name: str,
+    config: WorkerConfig,
+    env: Mapping[str, str],
+    adapters: Mapping[str, WorkerFactory] | None,
+) -> Worker:
+    """The worker by an injected adapter if one is given for it, else by the default list."""
+    factory = (adapters or {}).get(config.adapter)
+    return factory(name, config, env) if factory else make_worker(name, config, env)
+
+
 def build_worker(
     name: str,
     config: WorkerConfig,
     policy: PolicyConfig,
     workspace: Path,
     env: Mapping[str, str] | None = None,
+    adapters: Mapping[str, WorkerFactory] | None = None,
 ) -> JailedWorker:
-    """The worker `name` for one run, jailed to `workspace` unless bubblewrap is missing."""
+    """The worker `name` for one run, jailed to `workspace` unless bubblewrap is missing.
+
+    `adapters` (e.g. `mcp-tool`, from the upstream layer) are used over the default list.
+    """
     env = dict(os.environ if env is None else env)
     if config.adapter not in ("codex-exec", "codex-mcp"):
-        return JailedWorker(make_worker(name, config, env), None, jailed=False)
+        return JailedWorker(_unjailed(name, config, env, adapters), None, jailed=False)
     try:
         bwrap = find_bwrap()
     except JailUnavailable:
         if not policy.allow_unjailed_worker:
             raise
-        return JailedWorker(make_worker(name, config, env), None, jailed=False)
+        return JailedWorker(_unjailed(name, config, env, adapters), None, jailed=False)
     home = Path(tempfile.mkdtemp(prefix="baton-jail-home-"))
     spec = _spec(config, env, workspace, home)
 

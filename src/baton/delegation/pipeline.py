@@ -21,9 +21,10 @@ import anyio
 
 from baton.config.schema import BatonConfig, WorkerConfig
 from baton.delegation._attempts import Attempts, RunContext
+from baton.delegation._leftovers import sweep
 from baton.delegation.apply import AppliedDiff, ApplyError, Fingerprint, apply_diff
 from baton.delegation.result import DelegationResult, RunVerdict
-from baton.delegation.workers import Sandbox
+from baton.delegation.workers import Sandbox, WorkerFactory
 from baton.errors import UsageError
 from baton.ledger import Ledger, LedgerError
 from baton.routing import Decision, route
@@ -48,12 +49,14 @@ class Pipeline:
         *,
         env: Mapping[str, str] | None = None,
         keep: bool = False,
+        adapters: Mapping[str, WorkerFactory] | None = None,
     ) -> None:
         self.config = config
         self.repo = repo.resolve()
         self.ledger = ledger
         self.env = dict(os.environ if env is None else env)
         self.keep = keep
+        self.adapters = dict(adapters or {})  # worker adapters from above, e.g. `mcp-tool`
 
     async def ledger_call(self, function: Callable[..., T], *args: Any) -> T:
         """A ledger call, off the event loop (the ledger's calls block on fsync)."""
@@ -150,7 +153,25 @@ class Pipeline:
         await self.ledger_call(self.ledger.finish_run, run_id, verdict, 0, 0, None)
         return DelegationResult(run_id, verdict, data)
 
+    async def sweep(self) -> list[str]:
+        """Clear what runs of a killed Baton left behind and record them as `interrupted`."""
+        swept = await anyio.to_thread.run_sync(sweep, self.repo)
+        for run_id in swept:
+            try:
+                record = await self.ledger_call(self.ledger.get_run, run_id)
+            except LedgerError:
+                continue  # a marker from another ledger ([ledger] path changed): nothing to mark
+            if record.verdict is not None:
+                continue
+            for attempt in record.attempt_records:
+                if attempt.verdict is None:
+                    await self.ledger_call(self.ledger.finish_attempt, attempt.id, "interrupted", 0)
+            count = len(record.attempt_records)
+            await self.ledger_call(self.ledger.finish_run, run_id, "interrupted", count, 0, None)
+        return swept
+
     async def _run(self, context: RunContext, on_progress: Progress | None) -> DelegationResult:
+        await self.sweep()
         started = time.monotonic()
         run_id = await self.ledger_call(
             self.ledger.start_run,

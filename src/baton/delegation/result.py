@@ -21,7 +21,15 @@ __all__ = [
 ]
 
 RunVerdict = Literal[
-    "passed", "needs_fix", "fallback", "blocked", "failed", "cancelled", "lead", "split"
+    "passed",
+    "needs_fix",
+    "fallback",
+    "blocked",
+    "failed",
+    "cancelled",
+    "interrupted",
+    "lead",
+    "split",
 ]
 # The artifacts a run may keep, in the order a reader wants them.
 ARTIFACTS = ("diff", "worker.log", "gates.log", "result.json", "base.json")
@@ -38,6 +46,7 @@ _NEXT_STEP: dict[str, str] = {
     "blocked": "nothing will be applied: the worker touched a denied path or wrote a secret",
     "failed": "the worker did not finish; the error says why. Retry, or do the task yourself",
     "cancelled": "the delegation was cancelled; nothing was applied",
+    "interrupted": "Baton was stopped during the run (e.g. killed); delegate the task again",
     "lead": "this task stays with you (the lead): the routing reasons say why",
     "split": "split the task into parts with a scope and acceptance criteria, then delegate each",
 }

@@ -151,11 +151,13 @@ class DelegationTools:
     def pipeline(self) -> Pipeline:
         """The pipeline, opening the project's ledger the first time."""
         from baton.delegation.pipeline import Pipeline  # the pipeline's imports wait for a use
+        from baton.upstream.tool_worker import mcp_tool_adapters
 
         with self._lock:
             if self._pipeline is None:
                 ledger: Ledger = open_ledger(self._config)
-                self._pipeline = Pipeline(self._config, self._repo, ledger)
+                adapters = mcp_tool_adapters(self._config.servers)
+                self._pipeline = Pipeline(self._config, self._repo, ledger, adapters=adapters)
             return self._pipeline
 
     def close(self) -> None:

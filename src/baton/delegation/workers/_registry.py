@@ -23,6 +23,13 @@ WORKER_ADAPTERS: dict[str, WorkerFactory] = {
 def make_worker(name: str, config: WorkerConfig, env: Mapping[str, str] | None = None) -> Worker:
     """The worker `[workers.NAME]` describes, built by its adapter."""
     factory = WORKER_ADAPTERS.get(config.adapter)
+    if factory is None and config.adapter == "mcp-tool":
+        raise ConfigError(
+            "adapter 'mcp-tool' needs the gateway's upstream connections",
+            key=f"workers.{name}.adapter",
+            hint="baton.upstream.tool_worker supplies it: "
+            "Pipeline(..., adapters=mcp_tool_adapters(config.servers))",
+        )
     if factory is None:
         raise ConfigError(
             f"adapter '{config.adapter}' is not available yet",
