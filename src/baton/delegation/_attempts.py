@@ -42,6 +42,7 @@ from baton.delegation.result import ARTIFACTS, AttemptReport, DelegationResult, 
 from baton.delegation.workers import Sandbox, Worker, WorkerCall, WorkerEvent, WorkerResult
 from baton.delegation.workspace import Workspace, create_workspace
 from baton.errors import ThreadLost, WorkerError
+from baton.policy import Context, ToolCallAction, decide
 from baton.policy.instructions import render_instructions
 from baton.policy.redact import redact
 from baton.task import Task
@@ -190,6 +191,7 @@ class Attempts:
 
     async def _call(self, worker: Worker, call: WorkerCall) -> WorkerResult:
         """One worker call; a thread the worker lost is restarted with a summary of it."""
+        self._check_call(call)
         await self.progress(f"worker {self.context.worker}: attempt {self.count} started")
 
         async def on_event(event: WorkerEvent) -> None:
@@ -208,6 +210,21 @@ class Attempts:
             )
             fresh = WorkerCall(prompt, call.instructions, call.workspace, call.sandbox, None)
             return await worker.run(fresh, on_event)
+
+    def _check_call(self, call: WorkerCall) -> None:
+        """The policy judges the worker call as the gateway judges a tool call (invariant 3)."""
+        arguments = {
+            "sandbox": call.sandbox,
+            "approval-policy": "never",
+            "cwd": str(call.workspace),
+        }
+        action = ToolCallAction(self.context.worker, arguments, "worker", str(call.workspace))
+        decision = decide(action, Context(self.config.policy, root=str(call.workspace)))
+        if decision.denied:
+            raise WorkerError(
+                self.context.worker, f"the policy refused the call ({decision.rule}): "
+                f"{decision.reason}",
+            )  # fmt: skip
 
     async def _review(
         self, workspace: Workspace, number: int, result: WorkerResult, began: float

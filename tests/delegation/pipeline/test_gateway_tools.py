@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import psutil
 import pytest
 import tomlkit
 from mcp import ClientSession, types
@@ -168,3 +169,9 @@ async def test_a_lead_that_disconnects_mid_delegation_leaves_nothing_running(
     assert run.verdict == "cancelled"
     workspaces = [Path(t.split(": ", 1)[1]) for t in seen if t.startswith("workspace ready: ")]
     assert workspaces and not any(path.exists() for path in workspaces)
+    inside = [  # the worker ran with its cwd in the workspace: nothing may still be there
+        process.info["pid"]
+        for process in psutil.process_iter(["pid", "cwd"])
+        if str(process.info["cwd"] or "").startswith(str(workspaces[0]))
+    ]
+    assert not inside

@@ -8,6 +8,7 @@ it really edit files; then it checks the verdict, the ledger and the lead's tree
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import anyio
 import pytest
@@ -173,20 +174,34 @@ async def test_d_failing_tests_give_needs_fix_with_the_gate_output(harness: Harn
     assert not (harness.repo / "src" / "health.py").exists()
 
 
-async def test_e_the_worker_looking_for_dotenv_finds_nothing(harness: Harness) -> None:
-    probe = f"cat .env; cat {harness.repo}/.env; ls -a"
+async def test_e_the_jailed_worker_finds_no_secret_and_cannot_write_outside(
+    harness: Harness, tmp_path: Path
+) -> None:
+    home = tmp_path / "home"  # the user's real home: an SSH key the worker must not see
+    (home / ".ssh").mkdir(parents=True)
+    (home / ".ssh" / "id_rsa").write_text("-----BEGIN OPENSSH PRIVATE KEY-----\nfake\n")
+    outside = harness.repo.parent / "outside.txt"
+    probe = (
+        f"cat .env; cat {harness.repo}/.env; cat {home}/.ssh/id_rsa; cat ~/.ssh/id_rsa; "
+        f"echo owned > {harness.repo}/owned.txt; echo owned > {outside}; ls -a"
+    )
     script = [
         turn(shell_call(probe)),
         turn(apply_patch_call(add_file("src/health.py", HEALTH))),
         turn(message("Done.")),
     ]
     with ResponsesServer(script) as server:
-        result = await run_delegate(harness, server)
+        pipeline = harness.pipeline(server)
+        pipeline.env["HOME"] = str(home)
+        with anyio.fail_after(SCENARIO_LIMIT_SEC):
+            result = await pipeline.delegate(SEED_TASK, on_progress=harness.record)
         seen = server.model_requests[1].tool_outputs()[0]
 
-    assert "do-not-leak-31337" not in seen
+    assert "do-not-leak-31337" not in seen and "OPENSSH" not in seen
     assert ".env: No such file or directory" in seen
-    assert result.verdict == "passed"
+    assert f"{home}/.ssh/id_rsa: No such file or directory" in seen
+    assert not (harness.repo / "owned.txt").exists() and not outside.exists()
+    assert result.verdict == "passed", result.to_dict()  # the legitimate change still lands
     assert (harness.repo / ".env").read_text() == "SECRET_TOKEN=do-not-leak-31337\n"
 
 
@@ -278,3 +293,14 @@ async def test_apply_refuses_when_the_lead_changed_a_touched_file(harness: Harne
 
     assert (harness.repo / "src" / "health.py").read_text() == "# the lead wrote this meanwhile\n"
     assert harness.ledgers[0].get_run(result.run_id).applied_at is None
+
+
+async def test_auto_apply_puts_a_passed_diff_in_the_tree_at_once(harness: Harness) -> None:
+    script = [turn(apply_patch_call(add_file("src/health.py", HEALTH))), turn(message("Done."))]
+    with ResponsesServer(script) as server:
+        result = await run_delegate(harness, server, auto_apply=True)
+
+    assert result.verdict == "passed" and result.applied == ("src/health.py",)
+    assert (harness.repo / "src" / "health.py").read_text() == HEALTH
+    assert "applied" in result.next_step()
+    assert harness.ledgers[0].get_run(result.run_id).applied_at is not None
