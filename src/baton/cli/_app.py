@@ -17,6 +17,7 @@ from baton.errors import BatonError
 __all__ = [
     "ConfigOption",
     "JsonOption",
+    "TaskArgument",
     "app",
     "die",
     "emit",
@@ -44,6 +45,16 @@ ConfigOption = Annotated[
         "-c",
         help="Project baton.toml (default: the nearest one above the current directory).",
         dir_okay=False,
+    ),
+]
+
+
+TaskArgument = Annotated[
+    Path,
+    typer.Argument(
+        help="The task: Markdown (the [Task] template), TOML or JSON; `-` reads stdin.",
+        show_default=False,
+        allow_dash=True,
     ),
 ]
 

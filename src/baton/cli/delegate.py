@@ -14,7 +14,7 @@ import anyio
 import typer
 from rich.markup import escape
 
-from baton.cli._app import ConfigOption, JsonOption, app, die, emit, stderr, stdout
+from baton.cli._app import ConfigOption, JsonOption, TaskArgument, app, die, emit, stderr, stdout
 from baton.errors import BatonError
 
 if TYPE_CHECKING:
@@ -23,14 +23,6 @@ if TYPE_CHECKING:
 
 __all__ = ["apply_command", "delegate_command", "reply_command"]
 
-TaskArgument = Annotated[
-    Path,
-    typer.Argument(
-        help="The task: Markdown (the [Task] template), TOML or JSON; `-` reads stdin.",
-        show_default=False,
-        allow_dash=True,
-    ),
-]
 WorkerOption = Annotated[
     str | None, typer.Option("--worker", "-w", help="The [workers.NAME] to delegate to.")
 ]

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
-import typer
 from rich.markup import escape
 
-from baton.cli._app import ConfigOption, JsonOption, app, die, emit, stdout
+from baton.cli._app import ConfigOption, JsonOption, TaskArgument, app, die, emit, stdout
 from baton.errors import BatonError
 
 if TYPE_CHECKING:
@@ -16,14 +15,6 @@ if TYPE_CHECKING:
 
 __all__ = ["route_command"]
 
-TaskArgument = Annotated[
-    Path,
-    typer.Argument(
-        help="The task: Markdown (the [Task] template), TOML or JSON; `-` reads stdin.",
-        show_default=False,
-        allow_dash=True,
-    ),
-]
 
 _COLOURS = {"lead": "yellow", "worker": "green", "split": "cyan"}
 

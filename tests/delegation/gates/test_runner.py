@@ -13,6 +13,7 @@ import pytest
 
 from baton.audit import GateOutcome
 from baton.config.schema import GateConfig
+from baton.delegation import _process_group
 from baton.delegation.gates import Gate, _process, detect_gates, gates_for, run_gates
 from tests.delegation.gates.conftest import FAILING_TEST, Project, tool_env
 
@@ -158,7 +159,7 @@ async def test_a_gate_past_its_timeout_is_stopped_with_its_whole_process_group(
 async def test_a_gate_ignoring_sigterm_is_killed_after_the_grace_period(
     tmp_path: Path, env: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(_process, "TERMINATE_GRACE_SEC", 0.2)
+    monkeypatch.setattr(_process_group, "TERMINATE_GRACE_SEC", 0.2)
     stubborn = Gate("test", "trap '' TERM; sleep 60 & echo $! > child.pid; wait; wait")
     [outcome] = await run([stubborn], tmp_path, env, timeout_sec=1.0)
     assert outcome.status == "timeout"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import signal
@@ -17,6 +16,7 @@ import anyio
 from anyio.abc import ByteReceiveStream, Process
 from anyio.streams.text import TextReceiveStream
 
+from baton.delegation._process_group import signal_group, stop_group
 from baton.policy.redact import redact
 
 __all__ = ["Finished", "command_env", "find_program", "run_command"]
@@ -26,8 +26,6 @@ TAIL_LINES = 60
 TAIL_CHARS = 4_000
 # One line without a newline is kept only this long, so a runaway command cannot fill memory.
 MAX_LINE_CHARS = 16_000
-# After a timeout or cancellation, how long the command gets to exit on SIGTERM before SIGKILL.
-TERMINATE_GRACE_SEC = 5.0
 # After the shell exited, how long a process that escaped its group may hold the output open.
 DRAIN_GRACE_SEC = 2.0
 SHELL = "/bin/bash" if Path("/bin/bash").exists() else "/bin/sh"
@@ -87,7 +85,7 @@ async def run_command(
             # Timed out or cancelled: nothing the gate started may outlive the call.
             if not completed:
                 with anyio.CancelScope(shield=True):
-                    await _stop(process)
+                    await stop_group(process)
     duration_ms = int((time.monotonic() - started) * 1000)
     exit_code = None if timed_out else process.returncode
     return Finished(exit_code, timed_out, tail.text(), duration_ms)
@@ -100,7 +98,7 @@ async def _follow(process: Process, tail: _Tail) -> None:
     async with anyio.create_task_group() as group:
         group.start_soon(_collect, process.stdout, tail, eof)
         await process.wait()
-        _signal_group(process, signal.SIGKILL)  # what it left running in the background
+        signal_group(process, signal.SIGKILL)  # what it left running in the background
         with anyio.move_on_after(DRAIN_GRACE_SEC):
             await eof.wait()
         group.cancel_scope.cancel()
@@ -112,22 +110,6 @@ async def _collect(stream: ByteReceiveStream, tail: _Tail, eof: anyio.Event) -> 
             tail.feed(chunk)
     finally:
         eof.set()
-
-
-def _signal_group(process: Process, signal_number: int) -> None:
-    """Signal the shell and every process it started (its own session, so its own group)."""
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal_number)
-
-
-async def _stop(process: Process) -> None:
-    """SIGTERM to the group, then SIGKILL if the shell has not exited within the grace period."""
-    if process.returncode is None:
-        _signal_group(process, signal.SIGTERM)
-        with anyio.move_on_after(TERMINATE_GRACE_SEC):
-            await process.wait()
-    _signal_group(process, signal.SIGKILL)  # stragglers, even when the shell itself exited
-    await process.wait()
 
 
 class _Tail:

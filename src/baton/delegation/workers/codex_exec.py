@@ -8,11 +8,9 @@ The prompt goes in on stdin, so no task text is ever read as a command-line opti
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
-import signal
 import subprocess
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
@@ -23,6 +21,7 @@ from anyio.abc import ByteReceiveStream, Process
 from anyio.streams.text import TextReceiveStream
 
 from baton.config.schema import WorkerConfig
+from baton.delegation._process_group import stop_group
 from baton.delegation.workers._base import EventSink, WorkerCall, WorkerResult
 from baton.delegation.workers._exec_events import ExecTranscript
 from baton.errors import ThreadLost, WorkerError
@@ -31,8 +30,6 @@ __all__ = ["CodexExecWorker", "Launcher", "exec_arguments", "toml_string"]
 
 # Enough of stderr to explain a failure without flooding an error message.
 STDERR_TAIL_LINES = 20
-# After a timeout or cancellation, how long Codex gets to exit on SIGTERM before SIGKILL.
-TERMINATE_GRACE_SEC = 5.0
 _BACKTRACE = re.compile(r"\s*(?:Stack backtrace:|\d+: |at \S+:\d+)")
 
 
@@ -112,7 +109,7 @@ class CodexExecWorker:
                 with anyio.fail_after(self._config.timeout_sec):
                     await self._converse(process, call.prompt, transcript, stderr, on_event)
             except TimeoutError as exc:
-                await _stop(process)
+                await stop_group(process)
                 raise WorkerError(
                     self.name,
                     f"no result after {self._config.timeout_sec:g}s; the run was stopped",
@@ -120,7 +117,7 @@ class CodexExecWorker:
                 ) from exc
             except BaseException:
                 with anyio.CancelScope(shield=True):
-                    await _stop(process)
+                    await stop_group(process)
                 raise
         return self._result(process.returncode, transcript, stderr, call.thread_id)
 
@@ -182,19 +179,3 @@ async def _collect(stream: ByteReceiveStream, tail: deque[str]) -> None:
     async for line in _lines(stream):
         if not _BACKTRACE.match(line):  # Rust backtrace frames would push the error out
             tail.append(line)
-
-
-def _signal_group(process: Process, signal_number: int) -> None:
-    """Signal Codex and every command it started (its own session, so its own group)."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal_number)
-
-
-async def _stop(process: Process) -> None:
-    """SIGTERM to the group, then SIGKILL if Codex has not exited within the grace period."""
-    if process.returncode is None:
-        _signal_group(process, signal.SIGTERM)
-        with anyio.move_on_after(TERMINATE_GRACE_SEC):
-            await process.wait()
-    _signal_group(process, signal.SIGKILL)  # stragglers, even when Codex itself exited
-    await process.wait()
