@@ -42,6 +42,7 @@ __all__ = [
     "check_tools",
     "describe_error",
     "echo_command",
+    "failure_report",
     "free_port",
     "http_session",
     "isolated_env",
@@ -299,6 +300,12 @@ def describe_error(error: BaseException) -> str:
     """The distinct leaf exceptions (anyio's exception groups unwrapped), `; `-separated."""
     leaves = Counter(_leaf_messages(error))
     return "; ".join(f"{text} (×{count})" if count > 1 else text for text, count in leaves.items())
+
+
+def failure_report(error: BaseException, log: Path, reason: str = "") -> str:
+    """Why a target failed (`reason`, else the error) and the tail of its server's log."""
+    tail = log_tail(log)
+    return (reason or describe_error(error)) + (f"\n  log:\n{tail}" if tail else "")
 
 
 def _leaf_messages(error: BaseException) -> list[str]:

@@ -31,8 +31,7 @@ from _client import run_load
 from _common import (
     FASTMCP_VERSION,
     RESULTS_DIR,
-    describe_error,
-    log_tail,
+    failure_report,
     machine_info,
     package_versions,
     write_json,
@@ -147,9 +146,7 @@ async def measure(result: Result, ws: Workspace, args: argparse.Namespace) -> No
             )
         )
     except Exception as error:  # the boundary of one target: it fails alone
-        reason = "timed out" if isinstance(error, TimeoutError) else describe_error(error)
-        tail = log_tail(ws.log(result.target.name))
-        result.error = reason + (f"\n  log:\n{tail}" if tail else "")
+        result.error = failure_report(error, ws.log(result.target.name))
 
 
 async def run_all(results: list[Result], args: argparse.Namespace) -> None:

@@ -37,12 +37,11 @@ from _common import (
     RESULTS_DIR,
     baton_command,
     check_tools,
-    describe_error,
     echo_command,
+    failure_report,
     free_port,
     http_session,
     isolated_env,
-    log_tail,
     machine_info,
     mcp_proxy_command,
     package_versions,
@@ -372,8 +371,7 @@ async def run_sample(result: CaseResult, ws: Workspace, label: str) -> Sample | 
         reason = (
             f"timed out after {SAMPLE_TIMEOUT_SEC:.0f}s" if isinstance(error, TimeoutError) else ""
         )
-        tail = log_tail(log)
-        result.error = (reason or describe_error(error)) + (f"\n  log:\n{tail}" if tail else "")
+        result.error = failure_report(error, log, reason)
         return None
 
 

@@ -296,3 +296,20 @@ def test_reading_the_changes_never_runs_what_the_worker_configured(workspace: Wo
     assert [c.path for c in workspace.changes()] == [".gitattributes", "src/app.py"]
     assert "VERSION = 4" in workspace.diff()
     assert not pwned.exists()
+
+
+def test_restore_undoes_what_checks_and_gates_wrote_and_keeps_the_workers_work(
+    workspace: Workspace,
+) -> None:
+    worker_edits(workspace.path)
+    before = tree(workspace.path)
+    expected_changes = workspace.changes()
+    checkpoint = workspace.checkpoint()
+    write(workspace.path, "coverage.xml", "<coverage/>")  # a gate's report, not ignored
+    write(workspace.path, "src/generated/out.py", "x = 1\n")
+    (workspace.path / "README.md").write_text("reformatted by a gate\n")
+
+    workspace.restore(checkpoint)
+
+    assert tree(workspace.path) == before
+    assert workspace.changes() == expected_changes

@@ -12,10 +12,9 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
 
@@ -32,7 +31,7 @@ from baton.audit import (
     scan_added_lines,
     unchecked_criteria,
 )
-from baton.config.schema import WorkerConfig
+from baton.config.schema import PolicyConfig, WorkerConfig
 from baton.delegation._diffstat import diff_stat
 from baton.delegation._jailing import build_worker
 from baton.delegation._leftovers import RunMarker
@@ -50,9 +49,10 @@ from baton.task import Task
 if TYPE_CHECKING:
     from baton.delegation.pipeline import Pipeline
 
-__all__ = ["Attempts", "RunContext"]
+__all__ = ["Attempts", "RunContext", "check_worker_call"]
 
 Progress = Callable[[str], Awaitable[None]]
+T = TypeVar("T")
 # Baton's own state in the project (the ledger): never part of a worker's workspace.
 BATON_DIR = ".baton/"
 # The verdict of a run is its last attempt's outcome ("retry" never ends a run).
@@ -88,15 +88,14 @@ class _Outcome:
     touched: list[str]
 
 
-@asynccontextmanager
-async def _opened(worker: Worker) -> AsyncIterator[Worker]:
-    """Hold a worker's server open for the whole run when it has one (codex-mcp threads)."""
-    enter = getattr(worker, "__aenter__", None)
-    if enter is None:
-        yield worker
-        return
-    async with worker:  # type: ignore[attr-defined]
-        yield worker
+def check_worker_call(policy: PolicyConfig, worker: str, call: WorkerCall) -> None:
+    """The policy judges a worker call as the gateway judges a tool call (invariant 3)."""
+    arguments = {"sandbox": call.sandbox, "approval-policy": "never", "cwd": str(call.workspace)}
+    action = ToolCallAction(worker, arguments, "worker", str(call.workspace))
+    decision = decide(action, Context(policy, root=str(call.workspace)))
+    if decision.denied:
+        reason = f"the policy refused the call ({decision.rule}): {decision.reason}"
+        raise WorkerError(worker, reason, hint="the worker call must keep a write-limited sandbox")
 
 
 class Attempts:
@@ -106,7 +105,7 @@ class Attempts:
         self, pipeline: Pipeline, run_id: str, context: RunContext, on_progress: Progress | None
     ) -> None:
         self.pipeline, self.run_id, self.context = pipeline, run_id, context
-        self.config = pipeline.config
+        self.config, self.ledger = pipeline.config, pipeline.ledger
         self.count = 0
         self._on_progress = on_progress
         self._log: list[str] = []
@@ -144,7 +143,7 @@ class Attempts:
             if not jailed.jailed:
                 await self.progress("warning: the worker runs unjailed (no bubblewrap)")
             try:
-                async with _opened(jailed.worker) as worker:
+                async with jailed.worker as worker:
                     return await self._attempts(workspace, worker)
             finally:
                 jailed.close()
@@ -164,16 +163,16 @@ class Attempts:
         for number in range(1, review.max_attempts + 1):
             self.count = number
             call = WorkerCall(prompt, instructions, workspace.path, self._sandbox(), thread)
-            attempt_id = await self._ledger("start_attempt", self.run_id, number, thread)
+            attempt_id = await self._ledger(self.ledger.start_attempt, self.run_id, number, thread)
             began = time.monotonic()
             try:
                 result = await self._call(worker, call)
             except WorkerError as error:
-                await self._ledger("finish_attempt", attempt_id, "failed", _ms(began))
+                await self._ledger(self.ledger.finish_attempt, attempt_id, "failed", _ms(began))
                 return await self._failed(reports, thread, str(error))
             if result.thread_id and result.thread_id != thread:
                 thread = result.thread_id
-                await self._ledger("set_thread", self.run_id, thread)
+                await self._ledger(self.ledger.set_thread, self.run_id, thread)
             outcome = await self._review(workspace, number, result, began)
             await self._record(attempt_id, outcome)
             reports.append(outcome.report)
@@ -191,7 +190,7 @@ class Attempts:
 
     async def _call(self, worker: Worker, call: WorkerCall) -> WorkerResult:
         """One worker call; a thread the worker lost is restarted with a summary of it."""
-        self._check_call(call)
+        check_worker_call(self.config.policy, self.context.worker, call)
         await self.progress(f"worker {self.context.worker}: attempt {self.count} started")
 
         async def on_event(event: WorkerEvent) -> None:
@@ -210,21 +209,6 @@ class Attempts:
             )
             fresh = WorkerCall(prompt, call.instructions, call.workspace, call.sandbox, None)
             return await worker.run(fresh, on_event)
-
-    def _check_call(self, call: WorkerCall) -> None:
-        """The policy judges the worker call as the gateway judges a tool call (invariant 3)."""
-        arguments = {
-            "sandbox": call.sandbox,
-            "approval-policy": "never",
-            "cwd": str(call.workspace),
-        }
-        action = ToolCallAction(self.context.worker, arguments, "worker", str(call.workspace))
-        decision = decide(action, Context(self.config.policy, root=str(call.workspace)))
-        if decision.denied:
-            raise WorkerError(
-                self.context.worker, f"the policy refused the call ({decision.rule}): "
-                f"{decision.reason}",
-            )  # fmt: skip
 
     async def _review(
         self, workspace: Workspace, number: int, result: WorkerResult, began: float
@@ -287,15 +271,17 @@ class Attempts:
         report = outcome.report
         for finding in report.findings:
             await self._ledger(
-                "record_finding",
+                self.ledger.record_finding,
                 attempt_id, finding.stage, finding.rule, finding.path, finding.message,
             )  # fmt: skip
         for gate in report.gates:
             await self._ledger(
-                "record_gate", attempt_id, gate.name, gate.status, gate.duration_ms,
-                gate.output_tail,
+                self.ledger.record_gate,
+                attempt_id, gate.name, gate.status, gate.duration_ms, gate.output_tail,
             )  # fmt: skip
-        await self._ledger("finish_attempt", attempt_id, report.outcome, report.duration_ms)
+        await self._ledger(
+            self.ledger.finish_attempt, attempt_id, report.outcome, report.duration_ms
+        )
 
     async def _failed(
         self, reports: list[AttemptReport], thread: str | None, error: str
@@ -307,7 +293,7 @@ class Attempts:
         )  # fmt: skip
         await self._store({"worker.log": self._worker_log(), "result.json": _json(result)})
         await self._ledger(
-            "finish_run", self.run_id, "failed", self.count, _ms(self._started), None
+            self.ledger.finish_run, self.run_id, "failed", self.count, _ms(self._started), None
         )
         return result
 
@@ -336,7 +322,9 @@ class Attempts:
             "base.json": json.dumps([f.__dict__ for f in fingerprints]),
         }
         await self._store(artifacts | ({"diff": diff} if diff else {}))
-        await self._ledger("finish_run", self.run_id, verdict, self.count, _ms(self._started), stat)
+        await self._ledger(
+            self.ledger.finish_run, self.run_id, verdict, self.count, _ms(self._started), stat
+        )
         return result
 
     def _worker_log(self) -> str:
@@ -344,10 +332,10 @@ class Attempts:
 
     async def _store(self, artifacts: dict[str, str]) -> None:
         for name, content in artifacts.items():
-            await self._ledger("put_artifact", self.run_id, name, content)
+            await self._ledger(self.ledger.put_artifact, self.run_id, name, content)
 
-    async def _ledger(self, method: str, *args: Any) -> Any:
-        return await self.pipeline.ledger_call(getattr(self.pipeline.ledger, method), *args)
+    async def _ledger(self, function: Callable[..., T], *args: Any) -> T:
+        return await self.pipeline.ledger_call(function, *args)
 
 
 def _apply_into(workspace: Workspace, diff: str) -> None:

@@ -14,6 +14,7 @@ from baton.audit import CheckOutcome, Finding, GateOutcome
 
 __all__ = [
     "ARTIFACTS",
+    "RUN_URI_PREFIX",
     "AttemptReport",
     "DelegationResult",
     "RunVerdict",
@@ -33,6 +34,8 @@ RunVerdict = Literal[
 ]
 # The artifacts a run may keep, in the order a reader wants them.
 ARTIFACTS = ("diff", "worker.log", "gates.log", "result.json", "base.json")
+# Where a run's artifacts are read as MCP resources: `baton://runs/<id>/<name>`.
+RUN_URI_PREFIX = "baton://runs/"
 # A result carries at most this many findings; the rest are in the ledger and `result.json`.
 MAX_FINDINGS_IN_RESULT = 20
 # Gate output in a result: the last lines only; the whole tail is in `gates.log`.
@@ -54,7 +57,7 @@ _NEXT_STEP: dict[str, str] = {
 
 def resource_uri(run_id: str, name: str) -> str:
     """The MCP resource URI of one artifact of a run."""
-    return f"baton://runs/{run_id}/{name}"
+    return f"{RUN_URI_PREFIX}{run_id}/{name}"
 
 
 @dataclass(frozen=True)

@@ -19,19 +19,18 @@ from pydantic import ValidationError
 
 from baton.config.kinds import KINDS
 from baton.config.schema import BatonConfig
+from baton.delegation.result import ARTIFACTS, RUN_URI_PREFIX, resource_uri
 from baton.errors import BatonError
-from baton.ledger import Ledger, LedgerError, open_ledger
+from baton.ledger import Ledger, LedgerError, ledger_path, open_ledger
 from baton.task import Task, parse_task, task_from_json
 
 if TYPE_CHECKING:
     from baton.delegation.pipeline import Pipeline
 
-__all__ = ["DELEGATION_TOOLS", "RUN_URI_PREFIX", "DelegationTools"]
+__all__ = ["DELEGATION_TOOLS", "DelegationTools"]
 
 ProgressFn = Callable[[float, float | None, str | None], Awaitable[None]]
-RUN_URI_PREFIX = "baton://runs/"
-# The artifacts a run may keep (baton.delegation.result.ARTIFACTS, without importing it early).
-ARTIFACTS = ("diff", "worker.log", "gates.log", "result.json", "base.json")
+
 # Runs whose artifacts `resources/list` shows; older ones are read by URI or through `runs`.
 LISTED_RUNS = 10
 
@@ -65,11 +64,6 @@ _TASK_PROPERTIES: dict[str, Any] = {
     },
 }
 _RUN_ID = {"type": "string", "description": "A run id (or a unique prefix of one)."}
-
-
-def resource_uri(run_id: str, name: str) -> str:
-    """The MCP resource URI of one artifact of a run."""
-    return f"{RUN_URI_PREFIX}{run_id}/{name}"
 
 
 def _tool(name: str, description: str, properties: dict[str, Any], required: list[str]) -> Any:
@@ -216,6 +210,8 @@ class DelegationTools:
 
     async def resources(self) -> list[types.Resource]:
         """The artifacts of the latest runs (none before the ledger exists)."""
+        if self._pipeline is None and not ledger_path(self._config).is_file():
+            return []  # listing must not create the ledger: no delegation, no file
         try:
             pipeline = self.pipeline()
             runs = await pipeline.ledger_call(pipeline.ledger.list_runs, LISTED_RUNS)

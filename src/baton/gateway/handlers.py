@@ -15,9 +15,10 @@ from mcp import types
 from mcp.server.lowlevel import Server
 from mcp.shared.exceptions import McpError
 
+from baton.delegation.result import RUN_URI_PREFIX
 from baton.errors import BatonError, UpstreamError
 from baton.gateway.catalog import Catalog, Target
-from baton.gateway.delegation_tools import DELEGATION_TOOLS, RUN_URI_PREFIX, DelegationTools
+from baton.gateway.delegation_tools import DELEGATION_TOOLS, DelegationTools
 from baton.gateway.guard import Guard
 from baton.gateway.relay import Relay
 from baton.gateway.routing import ResourceMap

@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Mapping
-from contextlib import AsyncExitStack, asynccontextmanager
-from types import TracebackType
+from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
@@ -27,6 +26,7 @@ from mcp.shared.session import ProgressFnT
 from baton.config.schema import ServerConfig, WorkerConfig
 from baton.delegation.workers import (
     EventSink,
+    HeldConnectionWorker,
     WorkerCall,
     WorkerEvent,
     WorkerFactory,
@@ -142,7 +142,7 @@ def _with_instructions(call: WorkerCall) -> str:
     return f"{instructions}\n\n{call.prompt}" if instructions else call.prompt
 
 
-class McpToolWorker:
+class McpToolWorker(HeldConnectionWorker[Upstream]):
     """Drives one tool of an upstream MCP server as a worker agent."""
 
     def __init__(
@@ -152,6 +152,7 @@ class McpToolWorker:
         server: ServerConfig,
         env: Mapping[str, str] | None = None,
     ) -> None:
+        super().__init__()
         self.name = name
         self._config = config
         self._tool = config.tool or ""
@@ -159,37 +160,6 @@ class McpToolWorker:
         limit = max(server.tool_timeout_sec, config.timeout_sec + REQUEST_MARGIN_SEC)
         self._server = server.model_copy(update={"tool_timeout_sec": limit})
         self._env = dict(os.environ if env is None else env)
-        self._stack: AsyncExitStack | None = None
-        self._upstream: Upstream | None = None
-
-    async def __aenter__(self) -> McpToolWorker:
-        self._stack = AsyncExitStack()
-        self._upstream = await self._stack.enter_async_context(self._connect())
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        stack, self._stack, self._upstream = self._stack, None, None
-        if stack is not None:
-            await stack.aclose()
-
-    async def run(self, call: WorkerCall, on_event: EventSink | None = None) -> WorkerResult:
-        """Run one call; `WorkerError` if the server or tool fails, refuses or times out."""
-        if not call.workspace.is_dir():
-            raise WorkerError(self.name, f"workspace {call.workspace} is not a directory")
-        if self._upstream is not None:
-            outcome = await self._call(self._upstream, call, on_event)
-        else:
-            async with self._connect() as upstream:
-                outcome = await self._call(upstream, call, on_event)
-        # Raised out here, not inside the pool's task group, so it is not wrapped in a group.
-        if isinstance(outcome, WorkerError):
-            raise outcome
-        return outcome
 
     @asynccontextmanager
     async def _connect(self) -> AsyncIterator[Upstream]:

@@ -120,6 +120,19 @@ async def test_the_lead_delegates_reads_the_diff_applies_and_sees_the_history(
     assert history["runs"][0]["id"] == run_id and history["runs"][0]["verdict"] == "passed"
 
 
+async def test_a_lead_that_only_lists_leaves_no_ledger_behind(lead_repo: Path) -> None:
+    config = write_baton_toml(lead_repo)
+    async with session_on(baton_serve(config), cwd=lead_repo, env=serve_env({})) as lead:
+        tools = (await lead.list_tools()).tools
+        resources = (await lead.list_resources()).resources
+        templates = (await lead.list_resource_templates()).resourceTemplates
+
+    assert "delegate" in [tool.name for tool in tools]
+    assert resources == []
+    assert [t.uriTemplate for t in templates] == ["baton://runs/{run_id}/{name}"]
+    assert not (lead_repo / ".baton").exists()
+
+
 async def test_bad_task_input_is_a_tool_error_naming_the_field(
     lead_repo: Path, tmp_path: Path
 ) -> None:

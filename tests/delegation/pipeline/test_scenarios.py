@@ -8,6 +8,7 @@ it really edit files; then it checks the verdict, the ledger and the lead's tree
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import anyio
@@ -304,3 +305,26 @@ async def test_auto_apply_puts_a_passed_diff_in_the_tree_at_once(harness: Harnes
     assert (harness.repo / "src" / "health.py").read_text() == HEALTH
     assert "applied" in result.next_step()
     assert harness.ledgers[0].get_run(result.run_id).applied_at is not None
+
+
+async def test_h_a_thread_the_worker_lost_is_restarted_with_a_summary(harness: Harness) -> None:
+    script = [
+        turn(apply_patch_call(add_file("src/health.py", HEALTH))),
+        turn(message("Added health().")),
+        turn(apply_patch_call(VERSION_PATCH)),
+        turn(message("Added the version too.")),
+    ]
+    with ResponsesServer(script) as server:
+        first = await run_delegate(harness, server)
+        shutil.rmtree(harness.home / "sessions")  # Codex's record of its threads is gone
+        with anyio.fail_after(SCENARIO_LIMIT_SEC):
+            second = await harness.pipeline(server).reply(
+                first.run_id, "Also add a VERSION constant.", on_progress=harness.record
+            )
+        users = "\n".join(server.model_requests[2].input_texts("user"))
+
+    assert second.thread_id and second.thread_id != first.thread_id
+    assert "Earlier work" in users and first.run_id in users
+    assert "Also add a VERSION constant." in users
+    assert any("lost the thread" in m for m in harness.progress)
+    assert second.verdict == "passed", second.to_dict()

@@ -16,6 +16,7 @@ from baton.delegation.workers._base import (
     WorkerEventKind,
     WorkerResult,
 )
+from baton.delegation.workers._held import HeldConnectionWorker
 from baton.delegation.workers._registry import WORKER_ADAPTERS, WorkerFactory, make_worker
 from baton.delegation.workers.codex_exec import CodexExecWorker
 from baton.delegation.workers.codex_mcp import CodexMcpWorker
@@ -25,6 +26,7 @@ __all__ = [
     "CodexExecWorker",
     "CodexMcpWorker",
     "EventSink",
+    "HeldConnectionWorker",
     "Sandbox",
     "Worker",
     "WorkerCall",

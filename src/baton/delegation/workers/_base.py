@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from types import TracebackType
+from typing import Any, Literal, Protocol, Self
 
 __all__ = [
     "EventSink",
@@ -79,9 +80,18 @@ EventSink = Callable[[WorkerEvent], Awaitable[None]]
 
 
 class Worker(Protocol):
-    """A worker agent behind one adapter."""
+    """A worker agent behind one adapter; `async with` holds what a run shares (its server)."""
 
     name: str
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
 
     async def run(self, call: WorkerCall, on_event: EventSink | None = None) -> WorkerResult:
         """Run `call` to completion; raise `WorkerError` if the worker fails or times out."""

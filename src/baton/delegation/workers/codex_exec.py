@@ -15,6 +15,7 @@ import subprocess
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Self
 
 import anyio
 from anyio.abc import ByteReceiveStream, Process
@@ -76,6 +77,12 @@ class CodexExecWorker:
         self._config = config
         self._env = dict(os.environ if env is None else env)
         self._launcher = launcher
+
+    async def __aenter__(self) -> Self:
+        return self  # each call is its own process; nothing is held across a run
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        return None
 
     @property
     def command(self) -> Sequence[str]:

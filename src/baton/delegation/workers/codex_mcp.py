@@ -16,7 +16,6 @@ import os
 import tempfile
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
-from types import TracebackType
 from typing import Any
 
 import anyio
@@ -28,6 +27,7 @@ from mcp.types import CallToolResult, JSONRPCNotification, TextContent
 
 from baton.config.schema import WorkerConfig
 from baton.delegation.workers._base import EventSink, WorkerCall, WorkerResult
+from baton.delegation.workers._held import HeldConnectionWorker
 from baton.delegation.workers._mcp_events import McpTranscript
 from baton.errors import ThreadLost, WorkerError
 
@@ -89,7 +89,7 @@ class _Connection:
             await self.sink(event)
 
 
-class CodexMcpWorker:
+class CodexMcpWorker(HeldConnectionWorker[_Connection]):
     """Drives `codex mcp-server` over stdio with the MCP client."""
 
     def __init__(
@@ -100,46 +100,16 @@ class CodexMcpWorker:
         *,
         launcher: Callable[[list[str]], list[str]] | None = None,
     ) -> None:
+        super().__init__()
         self.name = name
         self._config = config
         self._env = dict(os.environ if env is None else env)
         self._launcher = launcher  # wraps the server's command line, e.g. in the worker jail
-        self._stack: AsyncExitStack | None = None
-        self._connection: _Connection | None = None
 
     @property
     def command(self) -> Sequence[str]:
         """The Codex executable (and leading arguments); `mcp-server` is added to it."""
         return self._config.command or ["codex"]
-
-    async def __aenter__(self) -> CodexMcpWorker:
-        self._stack = AsyncExitStack()
-        self._connection = await self._stack.enter_async_context(self._connect())
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        stack, self._stack, self._connection = self._stack, None, None
-        if stack is not None:
-            await stack.aclose()
-
-    async def run(self, call: WorkerCall, on_event: EventSink | None = None) -> WorkerResult:
-        """Run one call; `WorkerError` if Codex fails, times out or has lost the thread."""
-        if not call.workspace.is_dir():
-            raise WorkerError(self.name, f"workspace {call.workspace} is not a directory")
-        if self._connection is not None:
-            outcome = await self._call(self._connection, call, on_event)
-        else:
-            async with self._connect() as connection:
-                outcome = await self._call(connection, call, on_event)
-        # Raised out here, not inside the connection's task groups, so it is not wrapped.
-        if isinstance(outcome, WorkerError):
-            raise outcome
-        return outcome
 
     @asynccontextmanager
     async def _connect(self) -> AsyncIterator[_Connection]:
