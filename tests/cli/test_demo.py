@@ -28,5 +28,6 @@ def test_the_demo_finds_all_three_transports_and_every_call_succeeds(tmp_path: P
     assert found == {"local": "stdio", "remote": "streamable-http", "legacy": "sse"}
     assert all(call["ok"] for call in report["calls"]) and len(report["calls"]) == 4
     assert report["progress_updates"] == 10 and report["tool_count"] > 30
+    assert report["own_tools"] == ["delegate", "delegate_reply", "route", "apply", "runs"]
     assert report["project"] is None  # without --keep the demo's project is removed
     assert not list(tmp_path.iterdir())  # and nothing is written where it was started

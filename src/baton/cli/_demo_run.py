@@ -59,7 +59,14 @@ async def _lead(config: Path, quiet: bool) -> dict[str, Any]:
                 }
             )
         updates = await _long_operation(session, quiet)
-    return {"tool_count": len(tools), "calls": calls, "progress_updates": updates}
+    proxied = [tool.name for tool in tools if "__" in tool.name]
+    own = [tool.name for tool in tools if "__" not in tool.name]
+    return {
+        "tool_count": len(proxied),
+        "own_tools": own,
+        "calls": calls,
+        "progress_updates": updates,
+    }
 
 
 class _ProgressBar:

@@ -150,7 +150,8 @@ def _render(report: dict[str, Any]) -> None:
         calls.add_row(row["tool"], f"{row['ms']:.0f}", row["result"])
     stdout.print(calls)
     stdout.print(
-        f"{report['tool_count']} tools exposed as <server>__<tool>; "
+        f"{report['tool_count']} tools exposed as <server>__<tool>, beside Baton's own "
+        f"({', '.join(report['own_tools'])}); "
         f"{report['progress_updates']} progress updates forwarded."
     )
     if sys.stdout.isatty() and report.get("project"):
