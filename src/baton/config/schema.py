@@ -193,6 +193,10 @@ class ReviewConfig(_Section):
     max_attempts: int = Field(default=2, ge=1)
     retry_on_quality: bool = False
     auto_apply: bool = False
+    on_lead_disconnect: Literal["cancel", "continue"] = Field(
+        default="cancel",
+        description="a gateway delegation whose lead goes away: stop it, or finish and record it",
+    )
 
 
 class GateConfig(_Section):
