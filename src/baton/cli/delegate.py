@@ -6,15 +6,17 @@ the result on stdout; exit 0 when the run passed, 1 for any other verdict, 2 for
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import anyio
 import typer
+from rich.console import Console
 from rich.markup import escape
 
-from baton.cli._app import ConfigOption, JsonOption, TaskArgument, app, die, emit, stderr, stdout
+from baton.cli._app import ConfigOption, JsonOption, TaskArgument, app, die, emit, stdout
 from baton.errors import BatonError
 
 if TYPE_CHECKING:
@@ -45,9 +47,23 @@ def _pipeline(config_path: Path | None, keep: bool) -> tuple[Pipeline, Any]:
     return Pipeline(config, project_root(config), ledger, keep=keep, adapters=adapters), ledger
 
 
+class _ProgressConsole(Console):
+    """Progress on stderr that falls silent when its reader has gone, where rich would exit.
+
+    A detached run (`baton.gateway.detached`) loses its reader when the lead leaves; it must
+    carry on to its verdict and the ledger.
+    """
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+
+
+_progress_console = _ProgressConsole(stderr=True)
+
+
 def _progress(quiet: bool) -> Any:
     async def show(message: str) -> None:
-        stderr.print(f"[dim]… {escape(message)}[/]", highlight=False, soft_wrap=True)
+        _progress_console.print(f"[dim]… {escape(message)}[/]", highlight=False, soft_wrap=True)
 
     return None if quiet else show
 
@@ -84,7 +100,13 @@ def _indent(text: str) -> str:
 
 
 def _finish(result: DelegationResult, as_json: bool) -> None:
-    emit(result.to_dict(), as_json, _render)
+    try:
+        emit(result.to_dict(), as_json, _render)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Nobody reads the result any more (it is in the ledger): point stdout at /dev/null so
+        # the interpreter's last flush does not fail too, and end with the verdict's code.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     raise typer.Exit(result.exit_code)
 
 

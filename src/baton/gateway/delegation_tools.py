@@ -180,10 +180,17 @@ class DelegationTools:
             return _answer(pipeline.route(_task(arguments)).to_dict())
         if name == "delegate":
             task = _task(arguments)
+            if self._detached:
+                detached = ["delegate", "-"], task.model_dump_json(exclude_none=True)
+                return _answer(await self._run_detached(*detached, on_progress=on_progress))
             result = await pipeline.delegate(task, on_progress=on_progress)
             return _answer(result.to_dict())
         if name == "delegate_reply":
             run_id, message = str(arguments.get("run_id", "")), str(arguments.get("message", ""))
+            if self._detached:
+                run_id = await pipeline.ledger_call(pipeline.ledger.find_run, run_id)
+                detached_reply = ["reply", run_id, message]
+                return _answer(await self._run_detached(detached_reply, on_progress=on_progress))
             result = await pipeline.reply(run_id, message, on_progress=on_progress)
             return _answer(result.to_dict())
         if name == "apply":
@@ -193,6 +200,30 @@ class DelegationTools:
             files = list(applied.files)
             return _answer({"applied": files, "added": applied.added, "removed": applied.removed})
         return _answer(await self._runs(pipeline, arguments))
+
+    @property
+    def _detached(self) -> bool:
+        return self._config.review.on_lead_disconnect == "continue"
+
+    async def _run_detached(
+        self,
+        arguments: list[str],
+        stdin_text: str | None = None,
+        *,
+        on_progress: Callable[[str], Awaitable[None]] | None,
+    ) -> dict[str, Any]:
+        """A run in a process of its own, which outlives the lead (and this gateway)."""
+        from baton.gateway.detached import DETACHED_NOTICE, run_detached
+
+        if on_progress is not None:
+            await on_progress(DETACHED_NOTICE)
+        return await run_detached(
+            arguments,
+            repo=self._repo,
+            config_file=self._config.project_file,
+            stdin_text=stdin_text,
+            on_progress=on_progress,
+        )
 
     async def _runs(self, pipeline: Pipeline, arguments: dict[str, Any]) -> dict[str, Any]:
         ledger = pipeline.ledger

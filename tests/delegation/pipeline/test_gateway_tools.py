@@ -2,14 +2,17 @@
 
 A real MCP client session (the lead) lists Baton's tools, delegates with a progress token, reads
 the diff as a resource, applies it, and reads the history; a lead that goes away mid-delegation
-leaves no worker, no workspace and no run stuck as running.
+leaves no worker, no workspace and no run stuck as running — or, with `on_lead_disconnect =
+"continue"`, a run that finishes without it and can be applied afterwards.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -48,8 +51,14 @@ TASK = {
 }
 
 
-def write_baton_toml(repo: Path, *, timeout_sec: float = 120.0) -> Path:
-    """The project's baton.toml: one codex-exec worker and a pytest gate."""
+def write_baton_toml(
+    repo: Path,
+    *,
+    timeout_sec: float = 120.0,
+    gate: str = "python -m pytest -q -p no:cacheprovider",
+    review: dict[str, Any] | None = None,
+) -> Path:
+    """The project's baton.toml: one codex-exec worker, a pytest gate, `[review]` as given."""
     document = tomlkit.document()
     document["workers"] = {
         "codex": {
@@ -59,7 +68,9 @@ def write_baton_toml(repo: Path, *, timeout_sec: float = 120.0) -> Path:
             "timeout_sec": timeout_sec,
         }
     }
-    document["gates"] = [{"name": "test", "command": "python -m pytest -q -p no:cacheprovider"}]
+    document["gates"] = [{"name": "test", "command": gate}]
+    if review:
+        document["review"] = review
     path = repo / "baton.toml"
     path.write_text(tomlkit.dumps(document))
     return path
@@ -188,3 +199,72 @@ async def test_a_lead_that_disconnects_mid_delegation_leaves_nothing_running(
         if str(process.info["cwd"] or "").startswith(str(workspaces[0]))
     ]
     assert not inside
+
+
+async def test_with_continue_a_delegation_outlives_a_lead_that_disconnects(
+    lead_repo: Path, tmp_path: Path
+) -> None:
+    require_tool("bwrap")
+    from tests.fixtures.models.responses_server import write_codex_home
+
+    # The gate's pause keeps the run going well after the lead has left.
+    slow_gate = "sleep 4 && python -m pytest -q -p no:cacheprovider"
+    config = write_baton_toml(lead_repo, gate=slow_gate, review={"on_lead_disconnect": "continue"})
+    script = [turn(apply_patch_call(add_file("src/health.py", HEALTH))), turn(message("Done."))]
+    started = anyio.Event()
+    seen: list[str] = []
+
+    async def on_progress(value: float, total: float | None, text: str | None) -> None:
+        seen.append(text or "")
+        if (text or "").startswith("stage 1: "):
+            started.set()
+
+    ledger_file = lead_repo / ".baton" / "ledger.db"
+    with ResponsesServer(script) as server:
+        env = serve_env(write_codex_home(tmp_path / "codex-home", server.base_url))
+
+        async def delegate(lead: ClientSession) -> None:
+            await lead.call_tool("delegate", TASK, progress_callback=on_progress)
+
+        with anyio.fail_after(CALL_LIMIT_SEC):
+            async with (
+                session_on(baton_serve(config), cwd=lead_repo, env=env) as lead,
+                anyio.create_task_group() as group,
+            ):
+                group.start_soon(delegate, lead)
+                await started.wait()
+                group.cancel_scope.cancel()  # the lead goes away: its session closes below
+        left_at = time.monotonic()
+        (running,) = _runs(ledger_file)
+        while (run := _runs(ledger_file)[0]).verdict is None:
+            assert time.monotonic() - left_at < CALL_LIMIT_SEC, "the run never finished"
+            await anyio.sleep(0.2)
+
+    assert running.verdict is None  # still running when the lead had gone ...
+    assert run.verdict == "passed", _why(ledger_file, run.id)  # ... finished without it
+    assert "find it later with `runs`" in seen[0]
+    workspaces = [Path(t.split(": ", 1)[1]) for t in seen if t.startswith("workspace ready: ")]
+    assert workspaces and not any(path.exists() for path in workspaces)
+    applied = subprocess.run(
+        [sys.executable, "-m", "baton", "apply", run.id[:12], "--config", str(config)],
+        cwd=lead_repo, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert applied.returncode == 0, applied.stderr
+    assert (lead_repo / "src" / "health.py").read_text() == HEALTH
+
+
+def _runs(ledger_file: Path) -> list[Any]:
+    ledger = SqliteLedger(ledger_file, read_only=True)
+    try:
+        return list(ledger.list_runs())
+    finally:
+        ledger.close()
+
+
+def _why(ledger_file: Path, run_id: str) -> str:
+    """The whole recorded run, for an assertion's message."""
+    ledger = SqliteLedger(ledger_file, read_only=True)
+    try:
+        return json.dumps(ledger.get_run(run_id).to_dict(), default=str)
+    finally:
+        ledger.close()
