@@ -236,15 +236,19 @@ async def test_with_continue_a_delegation_outlives_a_lead_that_disconnects(
                 group.cancel_scope.cancel()  # the lead goes away: its session closes below
         left_at = time.monotonic()
         (running,) = _runs(ledger_file)
+        alive_after_the_lead = _detached_runs(lead_repo)
         while (run := _runs(ledger_file)[0]).verdict is None:
             assert time.monotonic() - left_at < CALL_LIMIT_SEC, "the run never finished"
             await anyio.sleep(0.2)
 
-    assert running.verdict is None  # still running when the lead had gone ...
+    assert running.verdict is None and alive_after_the_lead  # running when the lead had gone ...
     assert run.verdict == "passed", _why(ledger_file, run.id)  # ... finished without it
     assert "find it later with `runs`" in seen[0]
     workspaces = [Path(t.split(": ", 1)[1]) for t in seen if t.startswith("workspace ready: ")]
     assert workspaces and not any(path.exists() for path in workspaces)
+    while _detached_runs(lead_repo):  # the run's own process ends after its last record
+        assert time.monotonic() - left_at < CALL_LIMIT_SEC, "the detached run never exited"
+        await anyio.sleep(0.1)
     applied = subprocess.run(
         [sys.executable, "-m", "baton", "apply", run.id[:12], "--config", str(config)],
         cwd=lead_repo, env=env, capture_output=True, text=True, timeout=60,
@@ -259,6 +263,15 @@ def _runs(ledger_file: Path) -> list[Any]:
         return list(ledger.list_runs())
     finally:
         ledger.close()
+
+
+def _detached_runs(repo: Path) -> list[int]:
+    """The `baton delegate` processes working in `repo`."""
+    return [
+        process.info["pid"]
+        for process in psutil.process_iter(["pid", "cwd", "cmdline"])
+        if process.info["cwd"] == str(repo) and "delegate" in (process.info["cmdline"] or [])
+    ]
 
 
 def _why(ledger_file: Path, run_id: str) -> str:
