@@ -80,7 +80,14 @@ MERGE_CASES: list[tuple[str, str, str, dict[str, Any]]] = [
         "tables merge key by key",
         "[review]\nmax_attempts = 3\n",
         "[review]\nretry_on_quality = true\n",
-        {"review": {"max_attempts": 3, "retry_on_quality": True, "auto_apply": False}},
+        {
+            "review": {
+                "max_attempts": 3,
+                "retry_on_quality": True,
+                "auto_apply": False,
+                "on_lead_disconnect": "cancel",
+            }
+        },
     ),
     (
         "lists replace",
