@@ -26,12 +26,17 @@ $(CODEX_0153)/node_modules/.installed: $(CODEX_0153)/package.json $(CODEX_0153)/
 	cd $(CODEX_0153) && npm install --no-audit --no-fund --loglevel=error
 	touch $@
 
-# bubblewrap jails the worker; installed from the system's packages when we may (root + apt).
+# bubblewrap jails the worker; Chromium (headless) renders `baton report --html` in its test.
+# Installed from the system's packages when we may (root + apt).
 system-deps:
 	@command -v bwrap >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && apt-get install -y -qq bubblewrap >/dev/null; \
 	  else echo "note: bubblewrap (bwrap) is missing: install it, or the jail tests are skipped"; fi; }
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+	  else echo "note: chromium is missing: install it, or the report page test is skipped"; fi; }
 
 install: $(STAMP) node_modules/.installed $(CODEX_0153)/node_modules/.installed system-deps
 

@@ -28,6 +28,7 @@ def _registered_app() -> _typing.Any:
     from baton.cli import policy as _policy  # noqa: F401
     from baton.cli import probe as _probe  # noqa: F401
     from baton.cli import route as _route  # noqa: F401
+    from baton.cli import report as _report  # noqa: F401
     from baton.cli import runs as _runs  # noqa: F401
     from baton.cli import serve as _serve  # noqa: F401
     from baton.cli import servers as _servers  # noqa: F401

@@ -15,6 +15,7 @@ __all__ = [
     "LedgerConfig",
     "OAuthConfig",
     "PolicyConfig",
+    "ReportConfig",
     "ReviewConfig",
     "RoutingConfig",
     "ServeAuthConfig",
@@ -199,6 +200,23 @@ class ReviewConfig(_Section):
     )
 
 
+class ReportConfig(_Section):
+    """`[report]`: the targets `baton report` checks (seed 000's E2E table); rates are 0-1."""
+
+    gate_pass_rate_min: float = Field(
+        default=1.0, ge=0, le=1, description="met when the gate pass rate is at least this"
+    )
+    fallback_rate_max: float = Field(
+        default=0.30, gt=0, le=1, description="met when the fallback rate is below this"
+    )
+    mean_retries_max: float = Field(
+        default=1.0, gt=0, description="met when the mean retries per run are below this"
+    )
+    completion_min: float = Field(
+        default=1.0, ge=0, le=1, description="met when the completion rate is at least this"
+    )
+
+
 class GateConfig(_Section):
     """One quality gate: a named command run in the workspace."""
 
@@ -252,6 +270,7 @@ class BatonConfig(_Section):
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
     routing: RoutingConfig = Field(default_factory=RoutingConfig)
     review: ReviewConfig = Field(default_factory=ReviewConfig)
+    report: ReportConfig = Field(default_factory=ReportConfig)
     gates: list[GateConfig] = Field(default_factory=list)
     ledger: LedgerConfig = Field(default_factory=LedgerConfig)
     serve: ServeConfig = Field(default_factory=ServeConfig)

@@ -22,6 +22,7 @@ from baton.ledger._records import (
     RunRecord,
     RunSummary,
     new_run_id,
+    utc_stamp,
 )
 from baton.ledger._schema import SCHEMA_VERSION
 from baton.ledger.sqlite import SqliteLedger
@@ -42,6 +43,7 @@ __all__ = [
     "ledger_path",
     "new_run_id",
     "open_ledger",
+    "utc_stamp",
 ]
 
 

@@ -74,6 +74,13 @@ class Ledger(Protocol):
         """A whole run with its attempts, findings and gates; `LedgerError` if unknown."""
         ...
 
+    def run_records(self, since: str | None = None, until: str | None = None) -> list[RunRecord]:
+        """Whole runs started in [`since`, `until`) (ISO times, UTC unless given), oldest first.
+
+        Reads a bounded number of queries however many runs match (for `baton report`).
+        """
+        ...
+
     def list_runs(
         self,
         limit: int = 50,

@@ -1,12 +1,13 @@
-"""Turning SQLite rows into ledger records, and the queries behind `list_runs` and `find_run`."""
+"""Turning SQLite rows into ledger records, and the queries behind the ledger's reads."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from baton.ledger._records import (
     Attempt,
@@ -18,7 +19,7 @@ from baton.ledger._records import (
     utc_stamp,
 )
 
-__all__ = ["attempts_of", "find_run", "list_query", "run_record", "run_summary"]
+__all__ = ["find_run", "list_query", "run_record", "run_records", "run_summary", "window_clause"]
 
 SUMMARY_COLUMNS = (
     "id, started_at, finished_at, kind, route, worker, model, verdict, attempts, duration_ms,"
@@ -26,6 +27,7 @@ SUMMARY_COLUMNS = (
 )
 _SHOWN = 10  # candidates named when a prefix is ambiguous
 _LIST_HINT = "`baton runs` lists the recorded runs and their ids"
+_Item = TypeVar("_Item", Finding, GateResult)
 
 
 def run_summary(row: sqlite3.Row) -> RunSummary:
@@ -47,23 +49,63 @@ def run_record(row: sqlite3.Row, attempts: tuple[Attempt, ...]) -> RunRecord:
     )
 
 
-def attempts_of(connection: sqlite3.Connection, run_id: str) -> tuple[Attempt, ...]:
-    """A run's attempts in order, each with its findings and gates in recorded order."""
-    rows = connection.execute(
-        "SELECT * FROM attempts WHERE run_id = ? ORDER BY number", (run_id,)
-    ).fetchall()
-    return tuple(_attempt(connection, row) for row in rows)
+def run_records(
+    connection: sqlite3.Connection, where: str, params: Sequence[Any]
+) -> list[RunRecord]:
+    """Whole runs matching `where` (a condition on `runs.*`), oldest first, in four queries.
+
+    One query per table however many runs match, all in one read transaction, so a run being
+    written meanwhile is seen either before or after each write, never half.
+    """
+    connection.execute("BEGIN")  # one WAL snapshot for the four reads
+    try:
+        runs = connection.execute(
+            f"SELECT * FROM runs WHERE {where} ORDER BY runs.started_at, runs.id", params
+        ).fetchall()
+        findings = _by_attempt(connection, _FINDINGS, where, params, Finding)
+        gates = _by_attempt(connection, _GATES, where, params, GateResult)
+        attempts: dict[str, list[Attempt]] = {}
+        for row in connection.execute(_ATTEMPTS.format(where=where), params):
+            found, gated = findings.get(row["id"], ()), gates.get(row["id"], ())
+            attempts.setdefault(row["run_id"], []).append(_attempt(row, found, gated))
+    finally:
+        connection.execute("ROLLBACK")
+    return [run_record(row, tuple(attempts.get(row["id"], ()))) for row in runs]
 
 
-def _attempt(connection: sqlite3.Connection, row: sqlite3.Row) -> Attempt:
-    findings = connection.execute(
-        "SELECT stage, rule, path, message FROM findings WHERE attempt_id = ? ORDER BY id",
-        (row["id"],),
-    ).fetchall()
-    gates = connection.execute(
-        "SELECT name, status, duration_ms, output_tail FROM gates WHERE attempt_id = ? ORDER BY id",
-        (row["id"],),
-    ).fetchall()
+_ATTEMPTS = (
+    "SELECT attempts.* FROM attempts JOIN runs ON runs.id = attempts.run_id"
+    " WHERE {where} ORDER BY attempts.run_id, attempts.number"
+)
+_FINDINGS = (
+    "SELECT findings.attempt_id, stage, rule, path, message FROM findings"
+    " JOIN attempts ON attempts.id = findings.attempt_id JOIN runs ON runs.id = attempts.run_id"
+    " WHERE {where} ORDER BY findings.id"
+)
+_GATES = (
+    "SELECT gates.attempt_id, name, status, gates.duration_ms, output_tail FROM gates"
+    " JOIN attempts ON attempts.id = gates.attempt_id JOIN runs ON runs.id = attempts.run_id"
+    " WHERE {where} ORDER BY gates.id"
+)
+
+
+def _by_attempt(
+    connection: sqlite3.Connection,
+    sql: str,
+    where: str,
+    params: Sequence[Any],
+    record: Callable[..., _Item],
+) -> dict[int, tuple[_Item, ...]]:
+    """Rows whose first column is an attempt id, as records grouped by attempt in row order."""
+    grouped: dict[int, list[_Item]] = {}
+    for attempt_id, *values in connection.execute(sql.format(where=where), params):
+        grouped.setdefault(attempt_id, []).append(record(*values))
+    return {attempt_id: tuple(items) for attempt_id, items in grouped.items()}
+
+
+def _attempt(
+    row: sqlite3.Row, findings: tuple[Finding, ...], gates: tuple[GateResult, ...]
+) -> Attempt:
     return Attempt(
         id=row["id"],
         number=row["number"],
@@ -71,9 +113,31 @@ def _attempt(connection: sqlite3.Connection, row: sqlite3.Row) -> Attempt:
         started_at=row["started_at"],
         verdict=row["verdict"],
         duration_ms=row["duration_ms"],
-        findings=tuple(Finding(*finding) for finding in findings),
-        gates=tuple(GateResult(*gate) for gate in gates),
+        findings=findings,
+        gates=gates,
     )
+
+
+def window_clause(path: Path, since: str | None, until: str | None) -> tuple[str, list[str]]:
+    """The `runs` condition for a start-time window (`since` inclusive, `until` exclusive)."""
+    clauses, params = ["1"], []
+    for bound, operator in ((since, ">="), (until, "<")):
+        if bound is not None:
+            clauses.append(f"runs.started_at {operator} ?")
+            params.append(_stamp(path, bound))
+    return " AND ".join(clauses), params
+
+
+def _stamp(path: Path, moment: str) -> str:
+    """An ISO date or time (no offset: UTC) as the ledger writes stamps, so text order is time."""
+    try:
+        parsed = datetime.fromisoformat(moment)
+    except ValueError as exc:
+        raise LedgerError(
+            f"ledger {path}: {moment!r} is not an ISO date or time",
+            hint="give a time such as 2026-11-22T09:00:00Z",
+        ) from exc
+    return utc_stamp(parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC))
 
 
 def list_query(

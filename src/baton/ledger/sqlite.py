@@ -196,13 +196,19 @@ class SqliteLedger:
     def get_run(self, run_id: str) -> RunRecord:
         """A whole run; `LedgerError` if the ledger has no such run."""
         with self._read() as db:
-            row = db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
-            if row is None:
-                raise LedgerError(
-                    f"ledger {self.path}: no run {run_id!r}",
-                    hint="`baton runs` lists the recorded runs and their ids",
-                )
-            return _rows.run_record(row, _rows.attempts_of(db, run_id))
+            records = _rows.run_records(db, "runs.id = ?", (run_id,))
+        if not records:
+            raise LedgerError(
+                f"ledger {self.path}: no run {run_id!r}",
+                hint="`baton runs` lists the recorded runs and their ids",
+            )
+        return records[0]
+
+    def run_records(self, since: str | None = None, until: str | None = None) -> list[RunRecord]:
+        """Whole runs started in [`since`, `until`) (ISO times, UTC unless given), oldest first."""
+        where, params = _rows.window_clause(self.path, since, until)
+        with self._read() as db:
+            return _rows.run_records(db, where, params)
 
     def list_runs(
         self,
