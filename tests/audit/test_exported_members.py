@@ -10,6 +10,7 @@ import pytest
 import baton.audit
 import baton.audit.checks
 import baton.audit.retry
+import baton.audit.sarif
 import baton.audit.secrets
 import baton.audit.spec
 import baton.audit.verdict
@@ -17,6 +18,7 @@ import baton.audit.verdict
 SUBMODULES = [
     baton.audit.checks,
     baton.audit.retry,
+    baton.audit.sarif,
     baton.audit.secrets,
     baton.audit.spec,
     baton.audit.verdict,

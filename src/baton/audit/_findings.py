@@ -13,16 +13,23 @@ GateStatus = Literal["passed", "failed", "skipped", "error", "timeout"]
 
 @dataclass(frozen=True)
 class Finding:
-    """One audit finding: stage, rule, path and an actionable message; never a secret's value."""
+    """One audit finding: stage, rule, path and an actionable message; never a secret's value.
+
+    `line` is the line in the new file when the finding has one (a secret on an added line).
+    """
 
     stage: Stage
     rule: str
     path: str | None
     message: str
+    line: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The finding as JSON-ready data."""
-        return asdict(self)
+        """The finding as JSON-ready data; `line` only when the finding has one."""
+        data = asdict(self)
+        if self.line is None:
+            del data["line"]
+        return data
 
 
 class ChangeLike(Protocol):

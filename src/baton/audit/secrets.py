@@ -84,4 +84,7 @@ def scan_added_lines(
 
 
 def _findings(line: AddedLine, kinds: Iterable[str]) -> list[Finding]:
-    return [Finding("security", "secret", line.path, _finding_message(line, k)) for k in kinds]
+    return [
+        Finding("security", "secret", line.path, _finding_message(line, kind), line.number)
+        for kind in kinds
+    ]

@@ -19,6 +19,7 @@ __all__ = ["app", "main"]
 
 def _registered_app() -> _typing.Any:
     """The typer app, with every command module registered on it."""
+    from baton.cli import audit as _audit  # noqa: F401
     from baton.cli import auth as _auth  # noqa: F401
     from baton.cli import delegate as _delegate  # noqa: F401
     from baton.cli import demo as _demo  # noqa: F401  (each module registers its commands)
@@ -27,8 +28,8 @@ def _registered_app() -> _typing.Any:
     from baton.cli import hook as _hook  # noqa: F401
     from baton.cli import policy as _policy  # noqa: F401
     from baton.cli import probe as _probe  # noqa: F401
-    from baton.cli import route as _route  # noqa: F401
     from baton.cli import report as _report  # noqa: F401
+    from baton.cli import route as _route  # noqa: F401
     from baton.cli import runs as _runs  # noqa: F401
     from baton.cli import serve as _serve  # noqa: F401
     from baton.cli import servers as _servers  # noqa: F401

@@ -33,6 +33,7 @@ __all__ = [
     "private_env",
     "remove_tree",
     "split",
+    "staging_env",
 ]
 
 # pathspec's regexes do not match across a newline: "a\n/.env" would slip past `.env*`.
@@ -64,7 +65,7 @@ def build_snapshot(
     """
     scratch = Path(tempfile.mkdtemp(prefix="baton-ws-scratch-", dir=dest.parent))
     try:
-        env = _staging_env(repo, scratch)
+        env = staging_env(repo, scratch)
         base, omitted = _filtered_commit(repo, spec, env)
         object_format = git(repo, "rev-parse", "--show-object-format").decode().strip()
         init = ("init", "-q", "--template=", f"--object-format={object_format}")
@@ -109,7 +110,7 @@ def _filtered_commit(
     return commit.decode().strip(), omitted
 
 
-def _staging_env(repo: Path, scratch: Path) -> dict[str, str]:
+def staging_env(repo: Path, scratch: Path) -> dict[str, str]:
     """Git environment staging into a copy of the lead's index and a scratch object store."""
     lead_index = Path(git(repo, "rev-parse", "--path-format=absolute", "--git-path", "index")
                       .decode().strip())  # fmt: skip

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -30,7 +30,14 @@ from baton.delegation._snapshot import (
     split,
 )
 
-__all__ = ["Change", "ChangeStatus", "Workspace", "WorkspaceError", "create_workspace"]
+__all__ = [
+    "Change",
+    "ChangeStatus",
+    "Workspace",
+    "WorkspaceError",
+    "create_workspace",
+    "parse_changes",
+]
 
 ChangeStatus = Literal["added", "modified", "deleted", "renamed", "type-changed"]
 
@@ -85,7 +92,7 @@ class Workspace:
         """Every path changed since `base`, renames detected; denied files count even if ignored."""
         self._stage()
         raw = self._git("diff", "--cached", "-M", "--raw", "-z", "--no-abbrev", self.base)
-        return [self._change(*entry) for entry in _parse_raw(raw)]
+        return parse_changes(raw, lambda path, _blob: os.readlink(self.path / path))
 
     def diff(self) -> str:
         """A unified diff against `base`, binary files included, that `git apply` takes."""
@@ -128,14 +135,6 @@ class Workspace:
             listing = b"".join(os.fsencode(p) + b"\0" for p in denied)
             self._git("add", "-f", "--pathspec-from-file=-", "--pathspec-file-nul", stdin=listing)
 
-    def _change(self, meta: str, path: str, old_path: str | None) -> Change:
-        old_mode, new_mode, _, _, letter = meta.lstrip(":").split(" ")
-        status = _STATUS.get(letter[0], "modified")
-        mode = int(old_mode if status == "deleted" else new_mode, 8)
-        is_link = stat.S_IFMT(mode) == _SYMLINK_MODE
-        target = os.readlink(self.path / path) if is_link and status != "deleted" else None
-        return Change(path, status, mode, old_path, is_link, target)
-
 
 def create_workspace(
     repo: Path, *, denied: Sequence[str], parent: Path | None = None, keep: bool = False
@@ -152,6 +151,20 @@ def create_workspace(
         remove_tree(private)
         raise
     return Workspace(path, base, private, tuple(denied), omitted, keep)
+
+
+def parse_changes(raw: bytes, link_target: Callable[[str, str], str]) -> list[Change]:
+    """The changes `git diff --raw -z --no-abbrev` lists; `link_target(path, blob)` reads the
+    target of a symlink (from the disk, or from its blob when the tree is not checked out)."""
+    changes: list[Change] = []
+    for meta, path, old_path in _parse_raw(raw):
+        old_mode, new_mode, _, new_blob, letter = meta.lstrip(":").split(" ")
+        status = _STATUS.get(letter[0], "modified")
+        mode = int(old_mode if status == "deleted" else new_mode, 8)
+        is_link = stat.S_IFMT(mode) == _SYMLINK_MODE
+        target = link_target(path, new_blob) if is_link and status != "deleted" else None
+        changes.append(Change(path, status, mode, old_path, is_link, target))
+    return changes
 
 
 def _parse_raw(output: bytes) -> list[tuple[str, str, str | None]]:
