@@ -52,7 +52,8 @@ def test_no_ledger_says_so_reports_nothing_and_creates_nothing(project: Path) ->
 
 def test_json_is_the_seeds_table_with_breakdowns(seeded: Path) -> None:
     done = baton_report(seeded, "--json")
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 1, done.stderr  # completion is missed: a run is still going
+    assert "targets missed: completion" in done.stderr
     data = json.loads(done.stdout)
     assert (data["runs"], data["not_delegated"]) == (9, {"lead": 1, "split": 1})
     overall = data["overall"]
@@ -72,7 +73,7 @@ def test_json_is_the_seeds_table_with_breakdowns(seeded: Path) -> None:
 
 def test_the_table_reads_like_the_seeds(seeded: Path) -> None:
     done = baton_report(seeded)
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 1, done.stderr
     lines = done.stdout.splitlines()
     row = next(line for line in lines if "fallback rate" in line)
     assert "< 30%" in row and "17% (1/6)" in row and "✓" in row
@@ -92,7 +93,7 @@ def test_targets_come_from_baton_toml(seeded: Path) -> None:
 def test_the_window_selects_runs_by_start(seeded: Path) -> None:
     def runs(*window: str) -> int:
         done = baton_report(seeded, "--json", *window)
-        assert done.returncode == 0, done.stderr
+        assert done.returncode in (0, 1), done.stderr
         return int(json.loads(done.stdout)["runs"])
 
     assert runs("--since", "1d") == runs("--since", "2000-01-01") == 9
@@ -114,7 +115,7 @@ def test_the_html_page_is_written_whole_and_replaced(seeded: Path) -> None:
     page.parent.mkdir()
     page.write_text("an older page " * 1000)
     done = baton_report(seeded, "--html", str(page))
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 1, done.stderr  # written, whatever the verdict
     assert f"report page written to {page}" in done.stdout
     text = page.read_text()
     assert text.startswith("<!doctype html>") and text.endswith("</html>\n")
@@ -137,3 +138,17 @@ def test_without_a_ledger_the_page_still_says_so(project: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "n/a (0/0)" in (project / "page.html").read_text()
     assert not (project / ".baton").exists()
+
+
+def test_the_exit_code_says_whether_every_target_is_met(project: Path) -> None:
+    ledger = SqliteLedger(project / ".baton" / "ledger.db")
+    record_seed(ledger)
+    ledger.close()
+    met = baton_report(project)
+    (project / "baton.toml").write_text("[report]\nfallback_rate_max = 0.1\n")
+    missed = baton_report(project)
+
+    assert met.returncode == 0, met.stderr
+    assert missed.returncode == 1
+    assert "targets missed: fallback_rate" in missed.stderr
+    assert "17% (1/6)" in missed.stdout  # the table is still printed

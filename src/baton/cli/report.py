@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
-from baton.cli._app import ConfigOption, JsonOption, app, die, emit, stdout
+from baton.cli._app import ConfigOption, JsonOption, app, die, emit, stderr, stdout
 from baton.errors import BatonError, UsageError
 
 if TYPE_CHECKING:
@@ -41,7 +41,10 @@ def report_command(
     ] = None,
     config_path: ConfigOption = None,
 ) -> None:
-    """Gate pass rate, fallback rate, mean retries and completion against their targets."""
+    """Gate pass rate, fallback rate, mean retries and completion against their targets.
+
+    Exit 0 when every overall target is met (or has nothing to count yet), 1 when one is missed.
+    """
     from baton.config.loading import load_config
     from baton.ledger import ledger_path
     from baton.report import build_report, render_html, render_table, window
@@ -67,6 +70,9 @@ def report_command(
         emit(report.to_dict(), as_json, lambda _: stdout.print(render_table(report)))
     if html is not None and not as_json:
         stdout.print(f"report page written to {escape(str(html))}", highlight=False)
+    if report.missed:  # a missed target is a negative verdict: CI can gate on it
+        stderr.print(f"targets missed: {', '.join(report.missed)}", highlight=False)
+        raise typer.Exit(1)
 
 
 def _runs(config: BatonConfig, since: str | None, until: str | None) -> list[RunRecord] | None:

@@ -128,6 +128,11 @@ class Report:
     by_worker: tuple[ScopeReport, ...]
     by_kind: tuple[ScopeReport, ...]
 
+    @property
+    def missed(self) -> tuple[str, ...]:
+        """The overall metrics whose target is missed (n/a is not a miss)."""
+        return tuple(name for name, metric in self.overall.metrics.items() if metric.met is False)
+
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON output (`baton report --json`)."""
         return {
