@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import anyio
 from mcp import types
 from pydantic import ValidationError
 
@@ -31,6 +33,8 @@ __all__ = ["DELEGATION_TOOLS", "DelegationTools"]
 
 ProgressFn = Callable[[float, float | None, str | None], Awaitable[None]]
 
+# Longest a delegation's progress stays silent: well under a lead's idle timeout for a call.
+KEEP_ALIVE_SEC = 60.0
 # Runs whose artifacts `resources/list` shows; older ones are read by URI or through `runs`.
 LISTED_RUNS = 10
 
@@ -175,24 +179,11 @@ class DelegationTools:
         self, name: str, arguments: dict[str, Any], progress: ProgressFn | None
     ) -> types.CallToolResult:
         pipeline = self.pipeline()
-        on_progress = _progress_messages(progress)
         if name == "route":
             return _answer(pipeline.route(_task(arguments)).to_dict())
-        if name == "delegate":
-            task = _task(arguments)
-            if self._detached:
-                detached = ["delegate", "-"], task.model_dump_json(exclude_none=True)
-                return _answer(await self._run_detached(*detached, on_progress=on_progress))
-            result = await pipeline.delegate(task, on_progress=on_progress)
-            return _answer(result.to_dict())
-        if name == "delegate_reply":
-            run_id, message = str(arguments.get("run_id", "")), str(arguments.get("message", ""))
-            if self._detached:
-                run_id = await pipeline.ledger_call(pipeline.ledger.find_run, run_id)
-                detached_reply = ["reply", run_id, message]
-                return _answer(await self._run_detached(detached_reply, on_progress=on_progress))
-            result = await pipeline.reply(run_id, message, on_progress=on_progress)
-            return _answer(result.to_dict())
+        if name in ("delegate", "delegate_reply"):
+            async with keep_alive(_progress_messages(progress)) as on_progress:
+                return _answer(await self._delegation(name, arguments, pipeline, on_progress))
         if name == "apply":
             applied = await pipeline.apply(
                 str(arguments.get("run_id", "")), force=bool(arguments.get("force"))
@@ -200,6 +191,26 @@ class DelegationTools:
             files = list(applied.files)
             return _answer({"applied": files, "added": applied.added, "removed": applied.removed})
         return _answer(await self._runs(pipeline, arguments))
+
+    async def _delegation(
+        self,
+        name: str,
+        arguments: dict[str, Any],
+        pipeline: Pipeline,
+        on_progress: Callable[[str], Awaitable[None]] | None,
+    ) -> dict[str, Any]:
+        """`delegate` or `delegate_reply`, here or in a process of its own (see `_detached`)."""
+        if name == "delegate":
+            task = _task(arguments)
+            if self._detached:
+                detached = ["delegate", "-"], task.model_dump_json(exclude_none=True)
+                return await self._run_detached(*detached, on_progress=on_progress)
+            return (await pipeline.delegate(task, on_progress=on_progress)).to_dict()
+        run_id, message = str(arguments.get("run_id", "")), str(arguments.get("message", ""))
+        if self._detached:
+            run_id = await pipeline.ledger_call(pipeline.ledger.find_run, run_id)
+            return await self._run_detached(["reply", run_id, message], on_progress=on_progress)
+        return (await pipeline.reply(run_id, message, on_progress=on_progress)).to_dict()
 
     @property
     def _detached(self) -> bool:
@@ -280,6 +291,49 @@ class DelegationTools:
         mime = "application/json" if name.endswith(".json") else "text/plain"
         contents = types.TextResourceContents(uri=uri, mimeType=mime, text=text)  # type: ignore[arg-type]
         return types.ReadResourceResult(contents=[contents])
+
+
+@asynccontextmanager
+async def keep_alive(
+    on_progress: Callable[[str], Awaitable[None]] | None, *, every: float = KEEP_ALIVE_SEC
+) -> AsyncIterator[Callable[[str], Awaitable[None]] | None]:
+    """Progress that is never silent for `every` seconds while the block runs.
+
+    A lead drops a call whose progress stalls (Claude Code: after 5 minutes over HTTP); a worker
+    thinking or a long test gate can be quiet longer than that. So while nothing else is said,
+    this repeats the last stage with how long it has lasted.
+    """
+    if on_progress is None:
+        yield None
+        return
+    said, said_at = "started", anyio.current_time()
+
+    async def relay(message: str) -> None:
+        nonlocal said, said_at
+        said, said_at = message, anyio.current_time()
+        await on_progress(message)
+
+    async def beat() -> None:
+        beaten_at = said_at
+        while True:
+            due = max(said_at, beaten_at) + every
+            await anyio.sleep(max(0.0, due - anyio.current_time()))
+            now = anyio.current_time()
+            if now >= max(said_at, beaten_at) + every:  # nothing said meanwhile
+                await on_progress(f"still working, {now - said_at:.0f} s since: {said}")
+                beaten_at = now
+
+    error: Exception | None = None
+    async with anyio.create_task_group() as group:
+        group.start_soon(beat)
+        try:
+            yield relay
+        except Exception as exc:  # out as itself, not inside the task group's ExceptionGroup
+            error = exc
+        finally:
+            group.cancel_scope.cancel()
+    if error is not None:
+        raise error
 
 
 def _progress_messages(progress: ProgressFn | None) -> Callable[[str], Awaitable[None]] | None:
