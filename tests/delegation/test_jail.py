@@ -3,13 +3,14 @@ outside the workspace are out of reach, while the legitimate change in the works
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from baton.delegation.jail import JailSpec, JailUnavailable, bwrap_argv, find_bwrap
+from baton.delegation.jail import JailSpec, JailUnavailable, bwrap_argv, find_bwrap, tool_roots
 from tests.conftest import require_tool
 
 SECRET = "SECRET_TOKEN=do-not-leak-31337"
@@ -70,3 +71,30 @@ def test_without_bwrap_the_error_says_how_to_install_it(monkeypatch: pytest.Monk
         find_bwrap()
     assert "apt-get install bubblewrap" in (missing.value.hint or "")
     assert "allow_unjailed_worker" in (missing.value.hint or "")
+
+
+def test_a_jailed_gate_sees_the_tools_on_path_but_never_a_whole_home(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    base = tmp_path / "pythons" / "3.11" / "bin"
+    venv = tmp_path / "project" / ".venv"
+    node = tmp_path / "project" / "node_modules" / ".bin"
+    installed = tmp_path / "tools" / "node" / "bin"
+    cargo, local = home / ".cargo" / "bin", home / ".local" / "bin"
+    for path in (base, venv / "bin", node, installed, cargo, local):
+        path.mkdir(parents=True)
+    (venv / "pyvenv.cfg").write_text(f"home = {base}\nversion = 3.11.7\n")
+    (home / ".cargo" / "credentials.toml").write_text("token = 'secret'\n")
+    path_variable = os.pathsep.join(
+        map(str, [venv / "bin", node, installed, cargo, local, tmp_path / "missing", "/usr/bin"])
+    )
+
+    roots = tool_roots(path_variable, home=home)
+
+    assert set(roots) == {
+        venv,  # the virtualenv, and the Python it was made from
+        base.parent,
+        node.parent,  # node_modules
+        installed.parent,  # an installation outside the home comes whole
+        cargo,  # inside the home only the directory on PATH: not ~/.cargo's token
+        local,
+    }

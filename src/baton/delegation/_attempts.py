@@ -37,6 +37,7 @@ from baton.delegation._jailing import build_worker
 from baton.delegation._leftovers import RunMarker
 from baton.delegation.apply import fingerprint_base
 from baton.delegation.gates import gates_for, run_checks, run_gates
+from baton.delegation.jail import gate_jail
 from baton.delegation.result import ARTIFACTS, AttemptReport, DelegationResult, RunVerdict
 from baton.delegation.workers import Sandbox, Worker, WorkerCall, WorkerEvent, WorkerResult
 from baton.delegation.workspace import Workspace, create_workspace
@@ -227,18 +228,22 @@ class Attempts:
             diff, extra_patterns=policy.redact_patterns, high_entropy=False
         )
         env = self._gate_env()
+        # Checks and gates run the worker's code: jailed like the worker, and offline.
+        jail = gate_jail(workspace.path, env)
         checks: list[CheckOutcome] = []
         gates: list[GateOutcome] = []
         try:
             if not security:
                 checks = await run_checks(
-                    task.acceptance, workspace.path, env=env, on_progress=self.progress
+                    task.acceptance, workspace.path, env=env, on_progress=self.progress, jail=jail
                 )
             spec = [f for f in found if f.stage != "security"] + audit_checks(checks)
             await self.progress(f"stage 1: {len(spec)} spec, {len(security)} security findings")
             if not spec and not security and changes:
                 chosen = gates_for(self.config.gates, workspace.path)
-                gates = await run_gates(chosen, workspace.path, env=env, on_progress=self.progress)
+                gates = await run_gates(
+                    chosen, workspace.path, env=env, on_progress=self.progress, jail=jail
+                )
         finally:
             await anyio.to_thread.run_sync(workspace.restore, checkpoint)
         verdict = decide_verdict(

@@ -16,6 +16,7 @@ import pytest
 from tests.delegation.pipeline.conftest import Harness, git
 from tests.fixtures.models.responses_server import (
     HANG,
+    Item,
     ResponsesServer,
     apply_patch_call,
     message,
@@ -204,6 +205,65 @@ async def test_e_the_jailed_worker_finds_no_secret_and_cannot_write_outside(
     assert not (harness.repo / "owned.txt").exists() and not outside.exists()
     assert result.verdict == "passed", result.to_dict()  # the legitimate change still lands
     assert (harness.repo / ".env").read_text() == "SECRET_TOKEN=do-not-leak-31337\n"
+
+
+ESCAPE_TEST = """import os
+import socket
+
+import pytest
+
+
+def test_the_lead_repository_and_the_home_are_not_there() -> None:
+    for path in ({env_file}, {key}):
+        with pytest.raises(OSError):
+            open(path).read()
+
+
+def test_nothing_outside_the_workspace_can_be_written() -> None:
+    with pytest.raises(OSError):
+        open({owned}, "w").write("owned")
+
+
+def test_no_network_and_no_secret_in_the_environment() -> None:
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", {port}), timeout=2)
+    assert "SCRIPTED_API_KEY" not in os.environ and "LEAD_SECRET" not in os.environ
+"""
+
+
+WITH_TESTS = SEED_TASK.model_copy(update={"scope": ("src/health.py", "tests/test_escape.py")})
+
+
+async def test_e_the_worker_s_tests_run_jailed_by_the_gates_too(
+    harness: Harness, tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    (home / ".ssh").mkdir(parents=True)
+    (home / ".ssh" / "id_rsa").write_text("-----BEGIN OPENSSH PRIVATE KEY-----\nfake\n")
+    owned = harness.repo / "owned.txt"
+    script: list[list[Item]] = []  # filled once the server's port, which the test names, is known
+    with ResponsesServer(script) as server:
+        port = server.base_url.split(":")[2].split("/")[0]
+        escape = ESCAPE_TEST.format(
+            env_file=repr(str(harness.repo / ".env")), key=repr(str(home / ".ssh" / "id_rsa")),
+            owned=repr(str(owned)), port=port,
+        )  # fmt: skip
+        script.extend(
+            [
+                turn(apply_patch_call(add_file("src/health.py", HEALTH))),
+                turn(apply_patch_call(add_file("tests/test_escape.py", escape))),
+                turn(message("Done.")),
+            ]
+        )
+        pipeline = harness.pipeline(server)
+        pipeline.env |= {"HOME": str(home), "LEAD_SECRET": "do-not-leak-31337"}
+        with anyio.fail_after(SCENARIO_LIMIT_SEC):
+            result = await pipeline.delegate(WITH_TESTS, on_progress=harness.record)
+
+    gate = result.attempts[0].gates[0]
+    assert result.verdict == "passed", gate.output_tail  # every escape in the test failed
+    assert "4 passed" in gate.output_tail  # the worker's escape tests and the project's test ran
+    assert not owned.exists()
 
 
 async def test_f_a_secret_written_by_the_worker_is_blocked(harness: Harness) -> None:

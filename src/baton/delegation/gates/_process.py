@@ -8,7 +8,7 @@ import signal
 import subprocess
 import time
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +19,10 @@ from anyio.streams.text import TextReceiveStream
 from baton.delegation._process_group import signal_group, stop_group
 from baton.policy.redact import redact
 
-__all__ = ["Finished", "command_env", "find_program", "run_command"]
+__all__ = ["Finished", "Jail", "command_env", "find_program", "run_command"]
+
+# Wraps a command line so it runs jailed.
+Jail = Callable[[Sequence[str]], list[str]]
 
 # Enough output to see why a gate failed (pytest's summary, ruff's findings) without flooding.
 TAIL_LINES = 60
@@ -57,15 +60,23 @@ def find_program(program: str, env: Mapping[str, str]) -> str | None:
 
 
 async def run_command(
-    command: str, workspace: Path, env: Mapping[str, str], timeout_sec: float
+    command: str,
+    workspace: Path,
+    env: Mapping[str, str],
+    timeout_sec: float,
+    jail: Jail | None = None,
 ) -> Finished:
-    """Run `command` by the shell in `workspace`; `OSError` when it cannot start at all."""
+    """Run `command` by the shell in `workspace`; `OSError` when it cannot start at all.
+
+    `jail` wraps the shell's command line (in bubblewrap, see `delegation.jail.gate_jail`).
+    """
     tail = _Tail()
     started = time.monotonic()
     # Shielded: a cancellation landing after the fork but before this returns would leak the child.
     with anyio.CancelScope(shield=True):
+        argv = [SHELL, "-c", command]
         process = await anyio.open_process(
-            [SHELL, "-c", command],
+            jail(argv) if jail is not None else argv,
             cwd=workspace,
             env=env,
             stdin=subprocess.DEVNULL,

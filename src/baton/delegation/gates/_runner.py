@@ -11,7 +11,13 @@ import anyio
 
 from baton.audit import CheckOutcome, GateOutcome
 from baton.delegation.gates._base import Gate
-from baton.delegation.gates._process import Finished, command_env, find_program, run_command
+from baton.delegation.gates._process import (
+    Finished,
+    Jail,
+    command_env,
+    find_program,
+    run_command,
+)
 from baton.task import Criterion
 
 __all__ = ["MAX_CONCURRENT", "Progress", "run_checks", "run_gates", "tool_found"]
@@ -33,6 +39,7 @@ async def run_gates(
     env: Mapping[str, str] | None = None,
     timeout_sec: float = 600.0,
     on_progress: Progress | None = None,
+    jail: Jail | None = None,
 ) -> list[GateOutcome]:
     """Run every gate in `workspace`; outcomes and progress come in the gates' order.
 
@@ -42,7 +49,7 @@ async def run_gates(
     environment = command_env(workspace, env)
 
     async def run(gate: Gate) -> GateOutcome:
-        return await _run_gate(gate, workspace, environment, timeout_sec)
+        return await _run_gate(gate, workspace, environment, timeout_sec, jail)
 
     batches = _batches(gates)
     return await _in_order(gates, run, batches, _gate_line, on_progress)
@@ -55,13 +62,14 @@ async def run_checks(
     env: Mapping[str, str] | None = None,
     timeout_sec: float = 300.0,
     on_progress: Progress | None = None,
+    jail: Jail | None = None,
 ) -> list[CheckOutcome]:
     """Run the `check` of every criterion that has one, side by side; outcomes in their order."""
     checked = [criterion for criterion in criteria if criterion.check]
     environment = command_env(workspace, env)
 
     async def run(criterion: Criterion) -> CheckOutcome:
-        return await _run_check(criterion, workspace, environment, timeout_sec)
+        return await _run_check(criterion, workspace, environment, timeout_sec, jail)
 
     return await _in_order(checked, run, [list(range(len(checked)))], _check_line, on_progress)
 
@@ -74,12 +82,12 @@ def tool_found(gate: Gate, workspace: Path, env: Mapping[str, str] | None = None
 
 
 async def _run_gate(
-    gate: Gate, workspace: Path, env: Mapping[str, str], timeout_sec: float
+    gate: Gate, workspace: Path, env: Mapping[str, str], timeout_sec: float, jail: Jail | None
 ) -> GateOutcome:
     if gate.requires and find_program(gate.requires, env) is None:
         return _tool_missing(gate, f"{gate.requires} not found on PATH")
     try:
-        done = await run_command(gate.command, workspace, env, timeout_sec)
+        done = await run_command(gate.command, workspace, env, timeout_sec, jail)
     except OSError as exc:
         why = f"cannot start `{gate.command}` in {workspace}: {exc.strerror or exc}"
         return GateOutcome(gate.name, gate.command, "error", 0, why)
@@ -113,11 +121,15 @@ def _tool_missing(
 
 
 async def _run_check(
-    criterion: Criterion, workspace: Path, env: Mapping[str, str], timeout_sec: float
+    criterion: Criterion,
+    workspace: Path,
+    env: Mapping[str, str],
+    timeout_sec: float,
+    jail: Jail | None,
 ) -> CheckOutcome:
     command = criterion.check or ""
     try:
-        done = await run_command(command, workspace, env, timeout_sec)
+        done = await run_command(command, workspace, env, timeout_sec, jail)
     except OSError as exc:
         why = f"cannot start `{command}` in {workspace}: {exc.strerror or exc}"
         return CheckOutcome(criterion.text, command, None, why)
