@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -53,6 +54,18 @@ def codex_cli() -> Path:
 def baton_command() -> list[str]:
     """How tests start Baton: the interpreter running the tests, so the venv is used."""
     return [sys.executable, "-m", "baton"]
+
+
+def run_baton(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`baton ARGS` in `cwd` as a user runs it: a wide terminal, a bare PATH, `cwd` as home."""
+    return subprocess.run(
+        [*baton_command(), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin", "HOME": str(cwd)},
+    )
 
 
 def fixture_server(name: str) -> list[str]:

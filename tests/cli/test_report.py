@@ -9,19 +9,12 @@ from pathlib import Path
 import pytest
 
 from baton.ledger import SqliteLedger
-from tests.conftest import baton_command
+from tests.conftest import run_baton
 from tests.report._support import record, record_seed
 
 
 def baton_report(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*baton_command(), "report", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin", "HOME": str(cwd)},
-    )
+    return run_baton(cwd, "report", *args)
 
 
 @pytest.fixture

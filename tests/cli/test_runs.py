@@ -9,18 +9,11 @@ from pathlib import Path
 import pytest
 
 from baton.ledger import SqliteLedger
-from tests.conftest import baton_command
+from tests.conftest import run_baton
 
 
 def baton_runs(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*baton_command(), "runs", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin", "HOME": str(cwd)},
-    )
+    return run_baton(cwd, "runs", *args)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pathlib import Path
 from baton.config import ReportConfig
 from baton.ledger import SqliteLedger
 from baton.report import build_report, render_html
-from tests.conftest import baton_command, require_tool
+from tests.conftest import require_tool, run_baton
 from tests.report._page import attribute_names, check_page, png_pixels
 from tests.report._support import make_run, record, record_seed
 
@@ -47,14 +47,7 @@ def test_every_number_of_every_scope_is_on_the_page_as_data() -> None:
 
 
 def baton(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*baton_command(), "report", *args],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin", "HOME": str(project)},
-    )
+    return run_baton(project, "report", *args)
 
 
 def chromium(project: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -157,6 +157,35 @@ async def test_bad_task_input_is_a_tool_error_naming_the_field(
     assert unknown.isError and "nope" in unknown.content[0].text  # type: ignore[union-attr]
 
 
+async def delegate_and_leave(
+    config: Path, repo: Path, env: dict[str, str], *, leave_at: str
+) -> list[str]:
+    """A lead delegates, then goes away at the first progress message starting with `leave_at`.
+
+    Returns the progress it saw.
+    """
+    left = anyio.Event()
+    seen: list[str] = []
+
+    async def on_progress(value: float, total: float | None, text: str | None) -> None:
+        seen.append(text or "")
+        if (text or "").startswith(leave_at):
+            left.set()
+
+    async def delegate(lead: ClientSession) -> None:
+        await lead.call_tool("delegate", TASK, progress_callback=on_progress)
+
+    with anyio.fail_after(CALL_LIMIT_SEC):
+        async with (
+            session_on(baton_serve(config), cwd=repo, env=env) as lead,
+            anyio.create_task_group() as group,
+        ):
+            group.start_soon(delegate, lead)
+            await left.wait()
+            group.cancel_scope.cancel()  # the lead goes away: its session closes below
+    return seen
+
+
 async def test_a_lead_that_disconnects_mid_delegation_leaves_nothing_running(
     lead_repo: Path, tmp_path: Path
 ) -> None:
@@ -164,28 +193,9 @@ async def test_a_lead_that_disconnects_mid_delegation_leaves_nothing_running(
     from tests.fixtures.models.responses_server import write_codex_home
 
     config = write_baton_toml(lead_repo)
-    started = anyio.Event()
-    seen: list[str] = []
-
-    async def on_progress(value: float, total: float | None, text: str | None) -> None:
-        seen.append(text or "")
-        if (text or "").startswith("worker: "):
-            started.set()
-
     with ResponsesServer([HANG]) as server:
         env = serve_env(write_codex_home(tmp_path / "codex-home", server.base_url))
-
-        async def delegate(lead: ClientSession) -> None:
-            await lead.call_tool("delegate", TASK, progress_callback=on_progress)
-
-        with anyio.fail_after(CALL_LIMIT_SEC):
-            async with (
-                session_on(baton_serve(config), cwd=lead_repo, env=env) as lead,
-                anyio.create_task_group() as group,
-            ):
-                group.start_soon(delegate, lead)
-                await started.wait()
-                group.cancel_scope.cancel()  # the lead goes away: its session closes below
+        seen = await delegate_and_leave(config, lead_repo, env, leave_at="worker: ")
 
     ledger = SqliteLedger(lead_repo / ".baton" / "ledger.db", read_only=True)
     (run,) = ledger.list_runs()
@@ -211,29 +221,10 @@ async def test_with_continue_a_delegation_outlives_a_lead_that_disconnects(
     slow_gate = "sleep 4 && python -m pytest -q -p no:cacheprovider"
     config = write_baton_toml(lead_repo, gate=slow_gate, review={"on_lead_disconnect": "continue"})
     script = [turn(apply_patch_call(add_file("src/health.py", HEALTH))), turn(message("Done."))]
-    started = anyio.Event()
-    seen: list[str] = []
-
-    async def on_progress(value: float, total: float | None, text: str | None) -> None:
-        seen.append(text or "")
-        if (text or "").startswith("stage 1: "):
-            started.set()
-
     ledger_file = lead_repo / ".baton" / "ledger.db"
     with ResponsesServer(script) as server:
         env = serve_env(write_codex_home(tmp_path / "codex-home", server.base_url))
-
-        async def delegate(lead: ClientSession) -> None:
-            await lead.call_tool("delegate", TASK, progress_callback=on_progress)
-
-        with anyio.fail_after(CALL_LIMIT_SEC):
-            async with (
-                session_on(baton_serve(config), cwd=lead_repo, env=env) as lead,
-                anyio.create_task_group() as group,
-            ):
-                group.start_soon(delegate, lead)
-                await started.wait()
-                group.cancel_scope.cancel()  # the lead goes away: its session closes below
+        seen = await delegate_and_leave(config, lead_repo, env, leave_at="stage 1: ")
         left_at = time.monotonic()
         (running,) = _runs(ledger_file)
         alive_after_the_lead = _detached_runs(lead_repo)
