@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test check pytest bench install system-deps clean
+.PHONY: demo test check pytest bench install system-deps test-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,19 +26,23 @@ $(CODEX_0153)/node_modules/.installed: $(CODEX_0153)/package.json $(CODEX_0153)/
 	cd $(CODEX_0153) && npm install --no-audit --no-fund --loglevel=error
 	touch $@
 
-# bubblewrap jails the worker; Chromium (headless) renders `baton report --html` in its test.
-# Installed from the system's packages when we may (root + apt).
+# bubblewrap jails the worker (and the gates); installed from the system's packages when we may
+# (root + apt).
 system-deps:
 	@command -v bwrap >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && apt-get install -y -qq bubblewrap >/dev/null; \
 	  else echo "note: bubblewrap (bwrap) is missing: install it, or the jail tests are skipped"; fi; }
+
+# Only the tests need these: Codex 0.153 (the `codex mcp-server` adapter) and headless Chromium,
+# which renders `baton report --html` in its test.
+test-deps: $(CODEX_0153)/node_modules/.installed
 	@command -v chromium >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
 	  else echo "note: chromium is missing: install it, or the report page test is skipped"; fi; }
 
-install: $(STAMP) node_modules/.installed $(CODEX_0153)/node_modules/.installed system-deps
+install: $(STAMP) node_modules/.installed system-deps
 
 demo: install
 	$(BIN)/baton demo
@@ -48,7 +52,7 @@ check: $(STAMP)
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
-pytest: install
+pytest: install test-deps
 	$(BIN)/pytest
 
 test: check pytest
