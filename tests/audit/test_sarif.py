@@ -151,9 +151,13 @@ def test_the_run_fails_only_when_a_gate_could_not_reach_a_verdict() -> None:
             {"level": "note", "message": {"text": "gate 'lint' skipped: ruff not found on PATH"}}
         ],
     }
-    errored = invocation(gate("lint", "error", f"cannot start\nleaked {TOKEN}"))
-    assert errored["executionSuccessful"] is False
-    assert TOKEN not in json.dumps(errored)
+    errored = invocation(gate("lint", "error", "cannot start `ruff`\nruff: Permission denied"))
+    assert errored == {
+        "executionSuccessful": False,
+        "toolExecutionNotifications": [
+            {"level": "error", "message": {"text": "gate 'lint' error: ruff: Permission denied"}}
+        ],
+    }
 
 
 def test_gate_findings_among_the_findings_are_not_counted_twice() -> None:

@@ -49,7 +49,10 @@ class ChangeLike(Protocol):
 
 @dataclass(frozen=True)
 class CheckOutcome:
-    """One acceptance criterion's `check` command, as the driver ran it in the workspace."""
+    """One acceptance criterion's `check` command, as the driver ran it in the workspace.
+
+    `output_tail` is already redacted: the runner redacts a command's output before keeping it.
+    """
 
     text: str
     command: str
@@ -65,7 +68,7 @@ class CheckOutcome:
 
 @dataclass(frozen=True)
 class GateOutcome:
-    """One quality gate, as the driver ran it in the workspace."""
+    """One quality gate, as the driver ran it in the workspace; `output_tail` already redacted."""
 
     name: str
     command: str

@@ -1,6 +1,7 @@
 """Acceptance checks and gates as findings, and criteria without a check left to the lead. Pure.
 
-Output tails and the worker's claim are redacted here too: they reach the lead and the ledger.
+Output tails arrive redacted (the runner in `baton.delegation.gates` redacts before it cuts);
+the worker's claim does not, so it is redacted here: it reaches the lead and the ledger.
 """
 
 from __future__ import annotations
@@ -23,9 +24,12 @@ OUTPUT_TAIL_CHARS = 1_500  # enough for a failing assertion and its traceback's 
 WORKER_CLAIM_CHARS = 500  # the gist of the worker's final message, not its whole report
 
 
-def _tail(text: str, limit: int = OUTPUT_TAIL_CHARS) -> str:
-    text = redact(text.rstrip()).text
-    return text if len(text) <= limit else "…" + text[-(limit - 1) :]
+def _last_output(output_tail: str, limit: int = OUTPUT_TAIL_CHARS) -> str:
+    """The end of a command's output as a clause of a finding's message."""
+    tail = output_tail.rstrip()
+    if len(tail) > limit:
+        tail = "…" + tail[-(limit - 1) :]
+    return f"; last output:\n{tail}\n" if tail else " with no output; "
 
 
 def _how_it_ended(outcome: CheckOutcome) -> str:
@@ -37,8 +41,7 @@ def _how_it_ended(outcome: CheckOutcome) -> str:
 
 
 def _check_finding(outcome: CheckOutcome) -> Finding:
-    tail = _tail(outcome.output_tail)
-    output = f"; last output:\n{tail}\n" if tail else " with no output; "
+    output = _last_output(outcome.output_tail)
     return Finding(
         "spec",
         "acceptance-check",
@@ -69,8 +72,7 @@ def unchecked_criteria(task: Task, worker_claim: str) -> list[dict[str, str]]:
 
 
 def _gate_finding(gate: GateOutcome) -> Finding:
-    tail = _tail(gate.output_tail)
-    output = f"; last output:\n{tail}\n" if tail else " with no output; "
+    output = _last_output(gate.output_tail)
     ended = (
         f"{gate.status} (exit code {gate.exit_code})" if gate.exit_code is not None else gate.status
     )

@@ -45,10 +45,12 @@ def _compile(patterns: Mapping[str, str]) -> dict[str, re.Pattern[str]]:
     return compiled
 
 
-def _kinds(text: str, extra: dict[str, re.Pattern[str]], high_entropy: bool) -> list[str]:
+def _kinds(
+    text: str, extra: dict[str, re.Pattern[str]], high_entropy: bool, key_begins: bool
+) -> list[str]:
     """The kinds of secret in one line, each once, in the order found."""
     found = redact(_NOT_SECRET.sub("", text), entropy=high_entropy, extra=extra).found
-    if _PEM_BEGIN.search(text):
+    if key_begins:
         found = (PRIVATE_KEY, *found)
     return list(dict.fromkeys(found))
 
@@ -61,10 +63,6 @@ def _finding_message(line: AddedLine, kind: str) -> str:
     )
 
 
-def _key_body_continues(line: AddedLine, block: tuple[str, int] | None) -> bool:
-    return block is not None and block == (line.path, line.number)
-
-
 def scan_added_lines(
     diff: str, *, extra_patterns: Mapping[str, str] = _NO_PATTERNS, high_entropy: bool = True
 ) -> list[Finding]:
@@ -73,13 +71,13 @@ def scan_added_lines(
     findings: list[Finding] = []
     key_block: tuple[str, int] | None = None  # (path, next line) while inside a PEM key's body
     for line in added_lines(diff):
-        if _key_body_continues(line, key_block):
+        if key_block == (line.path, line.number):
             key_block = None if _PEM_END.search(line.text) else (line.path, line.number + 1)
             continue  # one finding for the whole key, not one per base64 line of its body
-        kinds = _kinds(line.text, extra, high_entropy)
-        if (begin := _PEM_BEGIN.search(line.text)) and not _PEM_END.search(line.text, begin.end()):
+        begin = _PEM_BEGIN.search(line.text)
+        if begin and not _PEM_END.search(line.text, begin.end()):
             key_block = (line.path, line.number + 1)
-        findings.extend(_findings(line, kinds))
+        findings.extend(_findings(line, _kinds(line.text, extra, high_entropy, begin is not None)))
     return findings
 
 

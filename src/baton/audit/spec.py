@@ -1,7 +1,8 @@
 """Stage 1 on the changed paths: scope, denied and protected globs, and escaping symlinks. Pure.
 
-Globs use gitignore semantics (pathspec's `gitignore`, as `baton.policy.paths` does): `.env` or
-`*.pem` without a slash match at any depth, `src/billing/**` matches everything below it.
+Globs are matched by the policy's own matcher (`baton.policy.paths.matching_glob`, gitignore
+semantics): `.env` or `*.pem` without a slash match at any depth, `src/billing/**` matches
+everything below it.
 """
 
 from __future__ import annotations
@@ -11,25 +12,16 @@ import re
 from collections.abc import Iterator, Sequence
 
 from baton.audit._findings import ChangeLike, Finding
-from baton.policy.paths import matcher
+from baton.policy.paths import matching_glob
 
 __all__ = ["audit_changes", "display"]
 
-# pathspec's regexes do not match across a newline: "a\n/.env" would slip past `.env`.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def display(path: str) -> str:
     """`path` with control characters spelled as `\\xNN`, safe to print in a message."""
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", path)
-
-
-def _first_match(path: str, patterns: Sequence[str]) -> str | None:
-    """The first glob in `patterns` that `path` (control characters neutralised) matches."""
-    candidate = _CONTROL.sub("_", path).lstrip("/")
-    if not candidate or candidate == ".":
-        return None
-    return next((p for p in patterns if matcher([p]).match_file(candidate)), None)
 
 
 def _touched(change: ChangeLike) -> Iterator[tuple[str, str]]:
@@ -45,18 +37,18 @@ def _path_findings(
     path: str, how: str, scope: Sequence[str], denied: Sequence[str], protected: Sequence[str]
 ) -> Iterator[Finding]:
     shown = f"{display(path)} ({how})"
-    if _first_match(path, scope) is None:
+    if matching_glob(path, scope) is None:
         where = ", ".join(scope) if scope else "no path is in scope"
         yield Finding(
             "spec", "out-of-scope", path,
             f"{shown} is outside the task's scope ({where}); revert your change to it.",
         )  # fmt: skip
-    if (pattern := _first_match(path, denied)) is not None:
+    if (pattern := matching_glob(path, denied)) is not None:
         yield Finding(
             "security", "denied-path", path,
             f"{shown} is a denied path (matches '{pattern}'); never create, change or delete it.",
         )  # fmt: skip
-    if (pattern := _first_match(path, protected)) is not None:
+    if (pattern := matching_glob(path, protected)) is not None:
         yield Finding(
             "spec", "protected-path", path,
             f"{shown} is a protected path (matches '{pattern}') that only the lead may change; "
@@ -80,13 +72,13 @@ def _link_findings(
             "repository by relative paths that stay inside it.",
         )  # fmt: skip
         return
-    if (pattern := _first_match(resolved, denied)) is not None:
+    if (pattern := matching_glob(resolved, denied)) is not None:
         yield Finding(
             "security", "denied-path", path,
             f"{link} points at the denied path {display(resolved)} (matches '{pattern}'); "
             "remove the link.",
         )  # fmt: skip
-    if (pattern := _first_match(resolved, protected)) is not None:
+    if (pattern := matching_glob(resolved, protected)) is not None:
         yield Finding(
             "spec", "protected-path", path,
             f"{link} points at the protected path {display(resolved)} (matches '{pattern}'); "

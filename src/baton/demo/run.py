@@ -29,6 +29,7 @@ from baton.demo.scripts import SCRIPTS
 from baton.demo.tasks import DemoTask
 from baton.ledger import SqliteLedger, open_ledger
 from baton.report import Report, build_report
+from baton.report.metrics import REVIEWED
 
 __all__ = [
     "Delegated",
@@ -149,8 +150,7 @@ class DemoRun:
     @property
     def completed(self) -> bool:
         """Every delegation reached a verdict by review, and the sample's tests pass."""
-        ended = ("passed", "needs_fix", "fallback", "blocked")
-        return self.tests_passed and all(d.result.verdict in ended for d in self.delegations)
+        return self.tests_passed and all(d.result.verdict in REVIEWED for d in self.delegations)
 
 
 async def run_delegations(

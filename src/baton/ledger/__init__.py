@@ -22,6 +22,7 @@ from baton.ledger._records import (
     RunRecord,
     RunSummary,
     new_run_id,
+    parse_utc,
     utc_stamp,
 )
 from baton.ledger._schema import SCHEMA_VERSION
@@ -43,6 +44,7 @@ __all__ = [
     "ledger_path",
     "new_run_id",
     "open_ledger",
+    "parse_utc",
     "utc_stamp",
 ]
 

@@ -13,16 +13,14 @@ import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
-from baton.ledger._records import LedgerError, utc_stamp
+from baton.ledger._records import LedgerError, no_such_run, utc_stamp
 
 __all__ = ["get", "mark_applied", "names", "put"]
-
-_LIST_HINT = "`baton runs` lists the recorded runs and their ids"
 
 
 def _require_run(connection: sqlite3.Connection, path: Path, run_id: str) -> None:
     if connection.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone() is None:
-        raise LedgerError(f"ledger {path}: no run {run_id!r}", hint=_LIST_HINT)
+        raise no_such_run(path, run_id)
 
 
 def put(connection: sqlite3.Connection, path: Path, run_id: str, name: str, content: str) -> None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import secrets
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from baton.errors import BatonError
 
 __all__ = [
+    "RUNS_HINT",
     "Attempt",
     "Finding",
     "GateResult",
@@ -17,6 +19,8 @@ __all__ = [
     "RunRecord",
     "RunSummary",
     "new_run_id",
+    "no_such_run",
+    "parse_utc",
     "utc_stamp",
 ]
 
@@ -25,10 +29,24 @@ class LedgerError(BatonError):
     """The ledger cannot be opened, read or written; names the file and what to do."""
 
 
+RUNS_HINT = "`baton runs` lists the recorded runs and their ids"
+
+
+def no_such_run(path: Path, run_id: str) -> LedgerError:
+    """The error for a run id the ledger at `path` does not hold."""
+    return LedgerError(f"ledger {path}: no run {run_id!r}", hint=RUNS_HINT)
+
+
 def utc_stamp(moment: datetime | None = None) -> str:
     """An ISO-8601 UTC timestamp with milliseconds: equal width, so text order is time order."""
     moment = (moment or datetime.now(UTC)).astimezone(UTC)
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def parse_utc(text: str) -> datetime:
+    """An ISO date or time, UTC unless it has an offset; `ValueError` if it is not one."""
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def new_run_id() -> str:

@@ -5,17 +5,20 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 from baton.ledger._records import (
+    RUNS_HINT,
     Attempt,
     Finding,
     GateResult,
     LedgerError,
     RunRecord,
     RunSummary,
+    no_such_run,
+    parse_utc,
     utc_stamp,
 )
 
@@ -26,7 +29,6 @@ SUMMARY_COLUMNS = (
     " applied_at"
 )
 _SHOWN = 10  # candidates named when a prefix is ambiguous
-_LIST_HINT = "`baton runs` lists the recorded runs and their ids"
 _Item = TypeVar("_Item", Finding, GateResult)
 
 
@@ -131,13 +133,12 @@ def window_clause(path: Path, since: str | None, until: str | None) -> tuple[str
 def _stamp(path: Path, moment: str) -> str:
     """An ISO date or time (no offset: UTC) as the ledger writes stamps, so text order is time."""
     try:
-        parsed = datetime.fromisoformat(moment)
+        return utc_stamp(parse_utc(moment))
     except ValueError as exc:
         raise LedgerError(
             f"ledger {path}: {moment!r} is not an ISO date or time",
             hint="give a time such as 2026-11-22T09:00:00Z",
         ) from exc
-    return utc_stamp(parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC))
 
 
 def list_query(
@@ -165,7 +166,7 @@ def list_query(
 def find_run(connection: sqlite3.Connection, path: Path, prefix: str) -> str:
     """The one run whose id starts with `prefix`; `LedgerError` naming candidates otherwise."""
     if not prefix.strip():
-        raise LedgerError(f"ledger {path}: an empty run id", hint=_LIST_HINT)
+        raise LedgerError(f"ledger {path}: an empty run id", hint=RUNS_HINT)
     rows = connection.execute(
         "SELECT id FROM runs WHERE substr(id, 1, ?) = ? ORDER BY id DESC LIMIT ?",
         (len(prefix), prefix, _SHOWN + 1),
@@ -174,9 +175,9 @@ def find_run(connection: sqlite3.Connection, path: Path, prefix: str) -> str:
     if len(ids) == 1 or prefix in ids:
         return prefix if prefix in ids else str(ids[0])
     if not ids:
-        raise LedgerError(f"ledger {path}: no run {prefix!r}", hint=_LIST_HINT)
+        raise no_such_run(path, prefix)
     shown = ", ".join(ids[:_SHOWN]) + (", …" if len(ids) > _SHOWN else "")
     raise LedgerError(
         f"ledger {path}: run id {prefix!r} is ambiguous; the runs it starts: {shown}",
-        hint="type more of the id; `baton runs` lists the recorded runs and their ids",
+        hint=f"type more of the id; {RUNS_HINT}",
     )

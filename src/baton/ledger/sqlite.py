@@ -23,7 +23,14 @@ from pathlib import Path
 from typing import Any
 
 from baton.ledger import _artifacts, _rows
-from baton.ledger._records import LedgerError, RunRecord, RunSummary, new_run_id, utc_stamp
+from baton.ledger._records import (
+    LedgerError,
+    RunRecord,
+    RunSummary,
+    new_run_id,
+    no_such_run,
+    utc_stamp,
+)
 from baton.ledger._schema import check_version, migrate
 
 __all__ = ["BUSY_TIMEOUT_MS", "SqliteLedger"]
@@ -198,10 +205,7 @@ class SqliteLedger:
         with self._read() as db:
             records = _rows.run_records(db, "runs.id = ?", (run_id,))
         if not records:
-            raise LedgerError(
-                f"ledger {self.path}: no run {run_id!r}",
-                hint="`baton runs` lists the recorded runs and their ids",
-            )
+            raise no_such_run(self.path, run_id)
         return records[0]
 
     def run_records(self, since: str | None = None, until: str | None = None) -> list[RunRecord]:

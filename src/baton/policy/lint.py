@@ -17,6 +17,7 @@ from baton.policy.engine import Context, decide
 from baton.policy.exports import HOOK_MARKER, claude_deny_rules
 from baton.policy.model import ShellAction
 from baton.policy.paths import first_match, normalise
+from baton.routing import touching
 
 __all__ = ["CHECKS", "Document", "Finding", "Setup", "denied_scope", "lint"]
 
@@ -205,9 +206,10 @@ def _allow_shadows_deny(setup: Setup) -> Iterator[Finding]:
 
 def _unanchored_mcp_allow(setup: Setup) -> Iterator[Finding]:
     settings = setup.claude_settings
-    for rule in (settings.data.get("permissions", {}).get("allow") or []) if settings else []:
+    if settings is None:
+        return
+    for rule in settings.data.get("permissions", {}).get("allow") or []:
         if str(rule).startswith("mcp__") and "*" in str(rule):
-            assert settings is not None
             server = str(rule).removeprefix("mcp__").split("__")[0].rstrip("*")
             yield Finding(
                 "P2",
@@ -240,11 +242,8 @@ def _literal_tokens(setup: Setup) -> Iterator[Finding]:
 
 
 def denied_scope(glob: str, denied_paths: list[str]) -> str | None:
-    """The denied pattern a scope glob points into (`config/secrets/**`), or None."""
-    sample = glob.replace("**", "x").replace("*", "x").rstrip("/") or "x"
-    return first_match(normalise(sample), denied_paths) or first_match(
-        normalise(f"{sample}/x"), [p for p in denied_paths if "/" in p.strip("/")]
-    )
+    """The denied pattern a scope glob reaches (`config/secrets/*`), as routing sees it, or None."""
+    return next((pattern for _, pattern in touching([glob], denied_paths)), None)
 
 
 def _scope_vs_denied(setup: Setup) -> Iterator[Finding]:

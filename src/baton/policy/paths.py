@@ -16,7 +16,7 @@ from typing import Any
 
 import pathspec
 
-__all__ = ["PathView", "matcher", "normalise"]
+__all__ = ["PathView", "first_match", "matcher", "matching_glob", "normalise"]
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -81,12 +81,22 @@ def first_match(
 ) -> str | None:
     """The first pattern any form of `view` matches, or None."""
     for form in view.forms:
-        # pathspec's regexes do not match across a newline: a directory named "\n" would hide
-        # `.env` from them. No glob holds a control character, so they are neutralised first.
-        candidate = _CONTROL.sub("_", form).lstrip("/")
-        if not candidate or candidate == ".":
-            continue
-        for pattern in patterns:
-            if matcher([pattern], case_insensitive=case_insensitive).match_file(candidate):
-                return pattern
+        pattern = matching_glob(form, patterns, case_insensitive=case_insensitive)
+        if pattern is not None:
+            return pattern
+    return None
+
+
+def matching_glob(
+    path: str, patterns: Sequence[str], *, case_insensitive: bool = False
+) -> str | None:
+    """The first pattern `path`, as spelled (not normalised), matches, or None."""
+    # pathspec's regexes do not match across a newline: a directory named "\n" would hide
+    # `.env` from them. No glob holds a control character, so they are neutralised first.
+    candidate = _CONTROL.sub("_", path).lstrip("/")
+    if not candidate or candidate == ".":
+        return None
+    for pattern in patterns:
+        if matcher([pattern], case_insensitive=case_insensitive).match_file(candidate):
+            return pattern
     return None

@@ -77,16 +77,7 @@ def _header(report: Report) -> str:
         f"{_count(count, 'not_delegated', 'overall', 'overall', verdict)} {escape(verdict)}"
         for verdict, count in report.not_delegated.items()
     )
-    overall = report.overall
-    counts = " · ".join(
-        f"{_count(number, name, 'overall', 'overall')} {name}"
-        for name, number in (
-            ("runs", report.runs),
-            ("delegated", overall.delegated),
-            ("finished", overall.finished),
-            ("running", overall.running),
-        )
-    )
+    counts = _counts({"runs": report.runs, **report.overall.counts}, "overall", "overall")
     return (
         "<header><h1>Baton delegation report</h1>"
         f'<p class="meta">Runs started from {since} until {until}; generated '
@@ -99,6 +90,13 @@ def _time(stamp: str | None, otherwise: str) -> str:
     if stamp is None:
         return escape(otherwise)
     return f'<time datetime="{escape(stamp)}">{escape(stamp)}</time>'
+
+
+def _counts(numbers: dict[str, int], scope: str, key: str) -> str:
+    """Named run counts, each number carried as data."""
+    return " · ".join(
+        f"{_count(number, name, scope, key)} {name}" for name, number in numbers.items()
+    )
 
 
 def _count(number: int, name: str, scope: str, key: str, of: str | None = None) -> str:
@@ -115,14 +113,7 @@ def _section(title: str, scopes: list[ScopeReport], scope: str) -> str:
 
 
 def _card(scope: ScopeReport, kind: str) -> str:
-    counts = " · ".join(
-        f"{_count(number, name, kind, scope.key)} {name}"
-        for name, number in (
-            ("delegated", scope.delegated),
-            ("finished", scope.finished),
-            ("running", scope.running),
-        )
-    )
+    counts = _counts(scope.counts, kind, scope.key)
     rows = "".join(_row(metric, kind, scope.key) for metric in scope.metrics.values())
     heading = "All delegations" if kind == "overall" else scope.key
     return (

@@ -30,8 +30,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from baton.config.schema import ReportConfig
-from baton.ledger import RunRecord
-from baton.report.window import moment_stamp
+from baton.ledger import RunRecord, parse_utc, utc_stamp
 
 __all__ = ["METRICS", "REVIEWED", "UNSPECIFIED", "Metric", "Report", "ScopeReport", "build_report"]
 
@@ -83,17 +82,15 @@ class Metric:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON output."""
-        return {"label": self.label, "value": self.value, **_counts(self)}
-
-
-def _counts(metric: Metric) -> dict[str, Any]:
-    return {
-        "numerator": metric.numerator,
-        "denominator": metric.denominator,
-        "target": metric.target,
-        "comparison": metric.comparison,
-        "met": metric.met,
-    }
+        return {
+            "label": self.label,
+            "value": self.value,
+            "numerator": self.numerator,
+            "denominator": self.denominator,
+            "target": self.target,
+            "comparison": self.comparison,
+            "met": self.met,
+        }
 
 
 @dataclass(frozen=True)
@@ -107,11 +104,15 @@ class ScopeReport:
     verdicts: dict[str, int]
     metrics: dict[str, Metric]
 
+    @property
+    def counts(self) -> dict[str, int]:
+        """Its runs by state: delegated, finished, running."""
+        return {"delegated": self.delegated, "finished": self.finished, "running": self.running}
+
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON output."""
-        counts = {"delegated": self.delegated, "finished": self.finished, "running": self.running}
         metrics = {name: metric.to_dict() for name, metric in self.metrics.items()}
-        return {"key": self.key, **counts, "verdicts": self.verdicts, "metrics": metrics}
+        return {"key": self.key, **self.counts, "verdicts": self.verdicts, "metrics": metrics}
 
 
 @dataclass(frozen=True)
@@ -156,8 +157,8 @@ def build_report(
     now: datetime | None = None,
 ) -> Report:
     """The report over the runs started in [`since`, `until`) (ISO times; None: open)."""
-    since = moment_stamp(since) if since is not None else None
-    until = moment_stamp(until) if until is not None else None
+    since = utc_stamp(parse_utc(since)) if since is not None else None
+    until = utc_stamp(parse_utc(until)) if until is not None else None
     inside = [run for run in runs if _in_window(run.started_at, since, until)]
     delegated = [run for run in inside if _is_delegated(run)]
     kept = Counter(_kept_as(run) for run in inside if not _is_delegated(run))

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from baton.errors import UsageError
-from baton.ledger import utc_stamp
+from baton.ledger import parse_utc, utc_stamp
 
-__all__ = ["ACCEPTED", "moment_stamp", "parse_moment", "window"]
+__all__ = ["ACCEPTED", "parse_moment", "window"]
 
 ACCEPTED = (
     "a duration back from now (7d, 24h, 30m) or an ISO date or time "
@@ -25,13 +25,12 @@ def parse_moment(text: str, *, now: datetime, option: str = "--since") -> dateti
     if duration:
         return now - timedelta(**{_UNITS[duration[2].lower()]: int(duration[1])})
     try:
-        moment = datetime.fromisoformat(spelled)
+        return parse_utc(spelled)
     except ValueError:
         raise UsageError(
             f"{option} {text!r} is not a time: use {ACCEPTED}",
             hint=f"e.g. `baton report {option} 7d`",
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def window(since: str | None, until: str | None, *, now: datetime) -> tuple[str | None, str | None]:
@@ -44,9 +43,3 @@ def window(since: str | None, until: str | None, *, now: datetime) -> tuple[str 
             hint="give --since an earlier time than --until",
         )
     return (utc_stamp(start) if start else None), (utc_stamp(end) if end else None)
-
-
-def moment_stamp(text: str) -> str:
-    """An ISO date/time (UTC unless it has an offset) as a ledger stamp: text order is time."""
-    moment = datetime.fromisoformat(text)
-    return utc_stamp(moment if moment.tzinfo else moment.replace(tzinfo=UTC))

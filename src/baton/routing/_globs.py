@@ -1,8 +1,8 @@
 """What a task's scope globs reach: protected patterns they touch, modules they span. Pure.
 
 A scope glob names many paths, so it is tested through a few representative paths it matches
-(`src/*` stands for `src/x`, `src/x/x`, ...). Patterns use gitignore semantics (pathspec's
-`gitignore`): `.env` or `*.pem` without a slash match at any depth.
+(`src/*` stands for `src/x`, `src/x/x`, ...). Patterns use gitignore semantics (the policy's
+`baton.policy.paths.matcher`): `.env` or `*.pem` without a slash match at any depth.
 """
 
 from __future__ import annotations
@@ -11,19 +11,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from functools import lru_cache
-from typing import Any
 
-import pathspec
+from baton.policy.paths import matcher
 
 __all__ = ["ModuleSpan", "modules_of", "touching"]
 
 _WILD = re.compile(r"[*?\[]")
-
-
-@lru_cache(maxsize=64)
-def _spec(patterns: tuple[str, ...]) -> pathspec.PathSpec[Any]:
-    return pathspec.PathSpec.from_lines("gitignore", patterns)
 
 
 def _representatives(glob: str) -> list[str]:
@@ -44,7 +37,7 @@ def touching(scope: Sequence[str], patterns: Sequence[str]) -> list[tuple[str, s
     found: list[tuple[str, str]] = []
     for glob in scope:
         for pattern in patterns:
-            spec = _spec((pattern,))
+            spec = matcher([pattern])
             if any(spec.match_file(path) for path in _representatives(glob)):
                 found.append((glob, pattern))
     return found

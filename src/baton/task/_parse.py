@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from baton.config._tomltext import key_line
+from baton.config._validate import dotted
 from baton.errors import TaskError
 from baton.task._markdown import parse_markdown
 from baton.task._model import Task
@@ -26,14 +27,6 @@ _SUFFIXES: dict[str, TaskFormat] = {
     ".json": "json",
 }
 _FIELDS_HINT = "fields: goal, scope, acceptance ({text, check}), constraints, kind, worker"
-
-
-def _path(loc: tuple[str | int, ...]) -> str:
-    """A pydantic error location as a JSON path: `acceptance[1].check`."""
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else str(part)
-    return text or "(task)"
 
 
 def _validate(data: Any, where: Any) -> Task:
@@ -51,7 +44,8 @@ def _validate(data: Any, where: Any) -> Task:
             message = f"unknown field '{loc[-1]}'"
         elif error["type"] == "missing":
             message = f"'{loc[-1]}' is required"
-        raise TaskError(f"{_path(loc)}: {message}", where=where(loc), hint=_FIELDS_HINT) from exc
+        path = dotted(loc) or "(task)"  # a JSON path: `acceptance[1].check`
+        raise TaskError(f"{path}: {message}", where=where(loc), hint=_FIELDS_HINT) from exc
 
 
 def task_from_json(data: Any, source: str = "task") -> Task:
