@@ -20,7 +20,7 @@ import pytest
 from tests.delegation.pipeline.conftest import git
 from tests.e2e.conftest import Session, payload, run_claude, the_run
 from tests.fixtures.models.anthropic_server import Block, Turn, text, tool_results, tool_use
-from tests.fixtures.models.responses_server import apply_patch_call, message, turn
+from tests.fixtures.models.responses_server import apply_patch_call, message, shell_call, turn
 
 pytestmark = pytest.mark.npm
 
@@ -99,6 +99,18 @@ def add_files(files: dict[str, str]) -> str:
     return f"*** Begin Patch\n{added}*** End Patch\n"
 
 
+def apply_the_run(delegate: Block, applies: list[Block]) -> Turn:
+    """The lead's turn after `delegate`: apply the run its result names (the call goes in
+    `applies`, for the test to find its answer)."""
+
+    def apply_it(request: dict[str, Any]) -> list[Block]:
+        run_id = payload(tool_results(request)[delegate["id"]])["run_id"]
+        applies.append(tool_use("mcp__baton__apply", {"run_id": run_id}))
+        return applies[-1:]
+
+    return apply_it
+
+
 def service_tests(repo: Path) -> subprocess.CompletedProcess[str]:
     """The service's own test suite, run in the lead's tree."""
     return subprocess.run(
@@ -128,15 +140,16 @@ def test_the_lead_delegates_the_seed_task_applies_the_passed_run_and_the_tests_p
     route = tool_use("mcp__baton__route", TASK)
     delegate = tool_use("mcp__baton__delegate", TASK)
     apply: list[Block] = []
-
-    def apply_the_run(request: dict[str, Any]) -> list[Block]:
-        run_id = payload(tool_results(request)[delegate["id"]])["run_id"]
-        apply.append(tool_use("mcp__baton__apply", {"run_id": run_id}))
-        return apply[-1:]
-
-    lead: list[Turn] = [[route], [delegate], apply_the_run, [text("The health endpoint is in.")]]
+    done = text("The health endpoint is in.")
+    lead: list[Turn] = [[route], [delegate], apply_the_run(delegate, apply), [done]]
     patch = add_files({"app/health.py": HEALTH, "tests/test_health.py": HEALTH_TESTS})
-    worker = [turn(apply_patch_call(patch)), turn(message("Added health() and its tests."))]
+    # The worker first looks for the lead's tree: in the jail it is not there.
+    probe = f"cat {service / 'app' / 'db.py'}; echo probed"
+    worker = [
+        turn(shell_call(probe)),
+        turn(apply_patch_call(patch)),
+        turn(message("Added health() and its tests.")),
+    ]
     session = run_claude(service, lead, worker)
 
     routed, verdict = payload(session.answer(route)), payload(session.answer(delegate))
@@ -149,6 +162,9 @@ def test_the_lead_delegates_the_seed_task_applies_the_passed_run_and_the_tests_p
     assert [(gate["name"], gate["status"]) for gate in attempt["gates"]] == [("test", "passed")]
     assert applied["applied"] == CHANGED
     assert_codex_got_the_task(session)
+    probed = session.worker.model_requests[1].tool_outputs()[0]
+    assert "probed" in probed and "No such file or directory" in probed, probed
+    assert "def ping" not in probed  # the lead's code was out of the jailed worker's sight
 
     assert (service / "app" / "health.py").read_text() == HEALTH
     assert (service / "tests" / "test_health.py").read_text() == HEALTH_TESTS
@@ -172,12 +188,13 @@ def test_after_two_failed_checks_the_lead_falls_back_and_makes_the_change_itself
         for path, content in (("app/health.py", HEALTH), ("tests/test_health.py", HEALTH_TESTS))
     ]
 
-    def try_to_apply(request: dict[str, Any]) -> list[Block]:
-        run_id = payload(tool_results(request)[delegate["id"]])["run_id"]
-        apply.append(tool_use("mcp__baton__apply", {"run_id": run_id}))
-        return apply[-1:]
-
-    lead: list[Turn] = [[route], [delegate], try_to_apply, writes, [text("Done it myself.")]]
+    lead: list[Turn] = [
+        [route],
+        [delegate],
+        apply_the_run(delegate, apply),
+        writes,
+        [text("Done it myself.")],
+    ]
     naive = add_files({"app/health.py": NAIVE_HEALTH})
     worker = [
         turn(apply_patch_call(naive)),

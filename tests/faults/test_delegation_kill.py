@@ -7,42 +7,38 @@ killed run as `interrupted`.
 
 from __future__ import annotations
 
+import contextlib
 import json
-import os
 import signal
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import psutil
 import pytest
 
 from baton.ledger import SqliteLedger
+from tests.cli.test_delegate import TASK, baton, environment
 from tests.conftest import baton_command, require_tool
 from tests.delegation.pipeline.conftest import make_lead_repo
 from tests.delegation.pipeline.test_gateway_tools import write_baton_toml
-from tests.delegation.pipeline.test_scenarios import CHECK, HEALTH, add_file
+from tests.delegation.pipeline.test_scenarios import HEALTH, add_file
 from tests.fixtures.models.responses_server import (
     HANG,
     ResponsesServer,
     apply_patch_call,
     message,
     turn,
-    write_codex_home,
 )
 
 pytestmark = [pytest.mark.npm]
 
-TASK = f"""[Task]
-- Scope: src/health.py
-- Goal: Add a health() function returning the service status
-[Acceptance Criteria]
-- [ ] health() returns ok (check: `{CHECK}`)
-"""
-RUN_LIMIT_SEC = 120
 # How long the jailed worker may take to die after Baton did (bwrap --die-with-parent).
 DEATH_LIMIT_SEC = 15
+# Killed while the worker hangs, and while the gates run: the run cannot have ended.
+UNFINISHED = ("worker: ", "stage 1: ")
+# Killed right after the verdict: the run may have ended (recorded, cleaned up) before the kill.
+FINISHING = "attempt 1: passed"
 
 
 def delegate(repo: Path, env: dict[str, str], task: Path) -> subprocess.Popen[str]:
@@ -52,21 +48,26 @@ def delegate(repo: Path, env: dict[str, str], task: Path) -> subprocess.Popen[st
     )  # fmt: skip
 
 
-def environment(home: Path, base_url: str) -> dict[str, str]:
-    env = {**os.environ, **write_codex_home(home, base_url)}
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env["PATH"]])
-    return env
+def delegate_to_the_end(repo: Path, env: dict[str, str], task: Path) -> str:
+    """A whole `baton delegate` run; its run id."""
+    done = baton(repo, env, "delegate", str(task), "--json", "--quiet")
+    assert done.returncode == 0, done.stderr
+    return str(json.loads(done.stdout)["run_id"])
 
 
-def run_baton(repo: Path, env: dict[str, str], task: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*baton_command(), "delegate", str(task), "--json", "--quiet"], cwd=repo, env=env,
-        capture_output=True, text=True, timeout=RUN_LIMIT_SEC,
-    )  # fmt: skip
+def name_of(process: psutil.Process) -> str:
+    with contextlib.suppress(psutil.Error):  # a zombie (a finished `git`) has no name to read
+        return process.name()
+    return "?"
 
 
-def kill_at(process: subprocess.Popen[str], moment: str) -> tuple[list[str], list[psutil.Process]]:
-    """Read progress until a line starts with `moment`, then kill -9 Baton; its last children."""
+def kill_at(
+    process: subprocess.Popen[str], moment: str
+) -> tuple[list[str], list[psutil.Process], list[str]]:
+    """Read progress until a line starts with `moment`, then kill -9 Baton.
+
+    Returns the progress read, and Baton's last children with their names.
+    """
     assert process.stderr is not None
     lines: list[str] = []
     for line in process.stderr:  # ends if Baton ends: then the assertion below says so
@@ -75,12 +76,21 @@ def kill_at(process: subprocess.Popen[str], moment: str) -> tuple[list[str], lis
             break
     assert lines and lines[-1].startswith(moment), lines
     children = psutil.Process(process.pid).children(recursive=True)
+    names = [name_of(child) for child in children]
     process.send_signal(signal.SIGKILL)
-    process.wait(timeout=RUN_LIMIT_SEC)
-    return lines, children
+    process.wait(timeout=DEATH_LIMIT_SEC)
+    return lines, children, names
 
 
-@pytest.mark.parametrize("moment", ["worker: ", "stage 1: ", "attempt 1: passed"])
+def leftovers(repo: Path, run_id: str) -> list[Path]:
+    """The directories the killed run's marker says it made, if the marker is still there."""
+    marker = repo / ".baton" / "running" / f"{run_id}.json"
+    return (
+        [Path(path) for path in json.loads(marker.read_text())["paths"]] if marker.exists() else []
+    )
+
+
+@pytest.mark.parametrize("moment", [*UNFINISHED, FINISHING])
 def test_kill_9_mid_delegation_loses_nothing_and_leaves_nothing(
     tmp_path: Path, moment: str
 ) -> None:
@@ -93,29 +103,41 @@ def test_kill_9_mid_delegation_loses_nothing_and_leaves_nothing(
     middle = [HANG] if moment == "worker: " else passing  # the run that is killed
     with ResponsesServer(passing + middle) as server:
         env = environment(tmp_path / "codex-home", server.base_url)
-        completed = json.loads(run_baton(repo, env, task).stdout)["run_id"]
-        lines, children = kill_at(delegate(repo, env, task), moment)
+        completed = delegate_to_the_end(repo, env, task)
+        lines, children, names = kill_at(delegate(repo, env, task), moment)
         _, alive = psutil.wait_procs(children, timeout=DEATH_LIMIT_SEC)
-    left = [Path(line.split(": ", 1)[1]) for line in lines if line.startswith("workspace ")]
     database = repo / ".baton" / "ledger.db"
     with sqlite3.connect(database) as connection:
         (integrity,) = connection.execute("PRAGMA integrity_check").fetchone()
     reader = SqliteLedger(database, read_only=True)
     runs = {run.id: run for run in reader.list_runs()}
     reader.close()
-    with ResponsesServer(passing) as server:  # the killed run may or may not have used its turns
-        after = run_baton(repo, environment(tmp_path / "codex-home", server.base_url), task)
-
-    assert not alive, f"outlived Baton: {[p.info for p in alive]}"
-    assert integrity == "ok"
-    assert runs[completed].verdict == "passed"  # the completed run survived the kill
     (killed,) = [run_id for run_id in runs if run_id != completed]
-    assert after.returncode == 0, after.stderr
+    left = leftovers(repo, killed)
+    there = [path for path in left if path.exists()]
+    with ResponsesServer(passing) as server:  # the killed run may or may not have used its turns
+        delegate_to_the_end(repo, environment(tmp_path / "codex-home", server.base_url), task)
     ledger = SqliteLedger(database, read_only=True)
     record = ledger.get_run(killed)
     ledger.close()
-    assert record.verdict in ("interrupted", "passed")  # it may have finished before the kill
-    if record.verdict == "interrupted":
-        assert all(a.verdict is not None for a in record.attempt_records)
-    assert left and not any(path.exists() for path in left)
+
+    assert not alive, f"outlived Baton: {alive}"
+    assert integrity == "ok"
+    assert runs[completed].verdict == "passed"  # the completed run survived the kill
+    assert not any(path.exists() for path in left), "the next run did not clear the leftovers"
+    assert not list(Path(env["TMPDIR"]).glob("baton-*"))  # no workspace or jail home, of any run
     assert not list((repo / ".baton" / "running").glob("*.json"))
+    if moment == FINISHING:
+        assert record.verdict in ("interrupted", "passed")
+        assert [a.verdict for a in record.attempt_records] in (["interrupted"], ["passed"])
+        return
+    workspace = Path(
+        next(line for line in lines if line.startswith("workspace ready: ")).split(": ", 1)[1]
+    )
+    assert moment != "worker: " or "bwrap" in names, names  # the worker was running, jailed
+    # Killed before it ended, the run left its workspace, the workspace's git dir and its jail
+    # home, named in its marker; the next delegation removed them and marked the run.
+    assert there == left and workspace in left and len(left) == 3, left
+    assert any(path.name.startswith("baton-jail-home-") for path in left), left
+    assert record.verdict == "interrupted"
+    assert [a.verdict for a in record.attempt_records] == ["interrupted"]

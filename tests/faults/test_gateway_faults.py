@@ -3,6 +3,8 @@ no call is lost, and no process is left behind."""
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +21,9 @@ from tests.gateway.test_malformed_input import RawLead
 pytestmark = pytest.mark.anyio
 
 FAULTY = fixture_server("faulty.py")
+PR_SET_CHILD_SUBREAPER = 36  # <linux/prctl.h>
+# How long a process Baton started may take to exit once Baton did.
+ORPHAN_EXIT_SEC = 15
 
 
 def text_of(result: types.CallToolResult) -> str:
@@ -31,14 +36,50 @@ def config(tmp_path: Path) -> Path:
     return write_config(tmp_path / "baton.toml", {f"s{n}": entry for n in range(5)})
 
 
+def adopt_orphans(adopt: bool) -> None:
+    """Make this process a child subreaper (prctl(2)), or stop being one.
+
+    A process whose parent exits is then re-parented here rather than to init, so an upstream
+    that Baton left running is still found among this process's children.
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_CHILD_SUBREAPER, int(adopt), 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER) failed")
+
+
+def describe(process: psutil.Process) -> str:
+    with contextlib.suppress(psutil.Error):
+        return f"{process.pid} {' '.join(process.cmdline())}"
+    return str(process.pid)
+
+
+def running(process: psutil.Process) -> bool:
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
 @pytest.fixture
 def no_orphans() -> Iterator[None]:
-    """After the test, no process this test started is still alive."""
+    """After the test, no process this test started is still alive, even one Baton left."""
     before = {p.pid for p in psutil.Process().children(recursive=True)}
-    yield
-    left = [p for p in psutil.Process().children(recursive=True) if p.pid not in before]
-    _, alive = psutil.wait_procs(left, timeout=15)
-    assert not [p for p in alive if p.status() != psutil.STATUS_ZOMBIE], "orphan processes left"
+    adopt_orphans(True)
+    left: list[psutil.Process] = []
+    named: list[str] = []
+    try:
+        yield
+        new = [p for p in psutil.Process().children(recursive=True) if p.pid not in before]
+        _, alive = psutil.wait_procs(new, timeout=ORPHAN_EXIT_SEC)  # also reaps the adopted
+        left = [p for p in alive if running(p)]
+        named = [describe(p) for p in left]
+    finally:
+        for process in left:  # not to leak into the next test
+            with contextlib.suppress(psutil.NoSuchProcess):
+                process.kill()
+        psutil.wait_procs(left, timeout=ORPHAN_EXIT_SEC)
+        adopt_orphans(False)
+    assert not left, f"processes left behind: {named}"
 
 
 async def still_serves(lead: ClientSession) -> None:

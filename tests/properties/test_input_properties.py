@@ -8,6 +8,7 @@ from pathlib import Path
 import tomlkit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from mcp import types
 
 from baton.config import load_config
 from baton.errors import ConfigError
@@ -58,19 +59,39 @@ def test_any_toml_document_loads_or_fails_with_a_config_error(
         assert "baton.toml" in str(error)
 
 
+def error_of(parsed: object) -> tuple[object, int]:
+    """The id and code of the JSON-RPC error line `reject` answered."""
+    assert isinstance(parsed, str), f"expected an error line, got {parsed!r}"
+    error = json.loads(parsed)
+    assert error["jsonrpc"] == "2.0", error
+    return error["id"], error["error"]["code"]
+
+
+def is_json(line: str) -> bool:
+    try:
+        json.loads(line)
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
 @settings(max_examples=300)
 @given(st.one_of(st.text(max_size=200), st.binary(max_size=200).map(lambda b: b.decode("latin-1"))))
 def test_any_line_is_a_message_an_error_or_nothing(line: str) -> None:
     parsed = reject(line)
-    if isinstance(parsed, str):
-        error = json.loads(parsed)
-        assert error["jsonrpc"] == "2.0" and error["error"]["code"] in (-32700, -32600, -32601)
+    if not line.strip():
+        assert parsed is None  # a blank line is skipped, never answered
+    elif not is_json(line):
+        assert error_of(parsed) == (None, -32700)  # parse error, with the null id the spec names
+    elif not isinstance(parsed, types.JSONRPCMessage):
+        assert error_of(parsed)[1] in (-32600, -32601)
 
 
+KNOWN_METHODS = ("tools/list", "tools/call")
 messages = st.fixed_dictionaries(
     {
         "jsonrpc": st.sampled_from(["2.0", "1.0", 2]),
-        "method": st.sampled_from(["tools/list", "tools/call", "nope", ""]),
+        "method": st.sampled_from([*KNOWN_METHODS, "nope", ""]),
         "id": st.one_of(st.integers(), st.text(max_size=4), st.none(), st.booleans()),
         "params": st.one_of(st.none(), st.dictionaries(st.text(max_size=4), scalars)),
     }
@@ -78,6 +99,18 @@ messages = st.fixed_dictionaries(
 
 
 @given(messages)
-def test_any_json_object_is_classified_without_raising(message: dict[str, object]) -> None:
+def test_any_json_object_is_classified_as_the_spec_says(message: dict[str, object]) -> None:
     parsed = reject(json.dumps(message))
-    assert parsed is not None
+    request_id, method = message["id"], message["method"]
+    usable_id = isinstance(request_id, int | str) and not isinstance(request_id, bool)
+    echoed = request_id if usable_id else None
+    if message["jsonrpc"] != "2.0":
+        assert error_of(parsed) == (echoed, -32600)
+    elif usable_id and method not in KNOWN_METHODS:
+        assert error_of(parsed) == (request_id, -32601)
+    elif usable_id:
+        assert isinstance(parsed, types.JSONRPCMessage), parsed
+        assert isinstance(parsed.root, types.JSONRPCRequest), parsed.root
+        assert (parsed.root.id, parsed.root.method) == (request_id, method)
+    else:  # no usable id: a notification or an invalid request, answered or not, never a crash
+        assert parsed is not None

@@ -41,7 +41,11 @@ def test_a_path_decision_never_raises_and_always_has_a_trace(path: str) -> None:
     assert decision.verdict in ("allow", "deny") and decision.trace
 
 
-word = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_./=+:@", min_size=1, max_size=10)
+# Spaces and glob characters make `shlex.quote` quote the word, so the fast path must unquote it.
+# (No quote characters: bashlex itself mis-splits `''"'"''`, so it cannot be the oracle there.)
+word = st.text(
+    alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_./=+:@ *?~!%^,", min_size=1, max_size=10
+)
 
 
 @given(st.lists(word, min_size=1, max_size=8))
@@ -63,4 +67,4 @@ def test_any_text_is_parsed_or_refused_cleanly_and_never_allowed_blindly(line: s
     except ShellParseError:
         assert decide(ShellAction(line), CONTEXT).verdict == "ask"
         return
-    assert decide(ShellAction(line), CONTEXT).verdict in ("allow", "deny", "ask")
+    decide(ShellAction(line), CONTEXT)  # a parsed line is judged without raising
