@@ -6,7 +6,6 @@ from __future__ import annotations
 import inspect
 import json
 import os
-import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,22 +24,12 @@ from baton.delegation.apply import (
     recover,
 )
 from baton.delegation.workspace import Workspace, create_workspace
+from tests.delegation._git import git, write
 
 DENIED = [".env"]
 Tree = dict[str, tuple[str, bytes, bool]]
-
-
-def git(cwd: Path, *args: str) -> str:
-    """Run git with a fixed identity and return its output."""
-    identity = ["-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"]
-    done = subprocess.run(["git", *identity, *args], cwd=cwd, capture_output=True, check=True)
-    return done.stdout.decode(errors="replace")
-
-
-def write(root: Path, rel: str, data: str | bytes) -> None:
-    """Write a file, making its directories."""
-    (root / rel).parent.mkdir(parents=True, exist_ok=True)
-    (root / rel).write_bytes(data.encode() if isinstance(data, str) else data)
+# The lead's denied file: never in a workspace, so never in a diff, and still there after apply.
+LEAD_ONLY: Tree = {".env": ("file", b"TOKEN=secret\n", False)}
 
 
 def files(root: Path, *, skip: tuple[str, ...] = (".git", ".baton")) -> Tree:
@@ -117,7 +106,7 @@ def test_every_kind_of_change_lands_as_the_workspace_has_it(
     every_kind_of_edit(workspace.path)
     diff, base = taken(workspace)
     applied = apply_diff(lead, diff, base)
-    assert files(lead) == files(workspace.path) | {".env": ("file", b"TOKEN=secret\n", False)}
+    assert files(lead) == files(workspace.path) | LEAD_ONLY
     assert applied.files == (
         "README.md", "a/b/c/deep.txt", "assets/logo.bin", "current", "docs/guide.md",
         "docs/manual.md", "notes.txt", "src/app.py", "src/new.py", "src/util.py",
@@ -340,7 +329,7 @@ def test_a_crash_after_the_journal_is_finished_by_recover(lead: Path, workspace:
     journal = json.loads((lead / ".baton/apply/journal.json").read_text())
     assert sorted([*journal["write"], *journal["delete"]]) == list(staged.files)
     assert recover(lead) == staged.files
-    assert files(lead) == files(workspace.path) | {".env": ("file", b"TOKEN=secret\n", False)}
+    assert files(lead) == files(workspace.path) | LEAD_ONLY
     assert sorted(os.listdir(lead / ".baton" / "apply")) == [".gitignore", "lock"]
     assert recover(lead) == ()
 
@@ -367,12 +356,12 @@ def test_a_crash_between_two_renames_is_finished_by_the_next_apply(
         apply_diff(lead, diff, base)
     monkeypatch.setattr(os, "replace", real_replace)
     assert (lead / ".baton/apply/journal.json").exists()
-    assert files(lead) != files(workspace.path) | {".env": ("file", b"TOKEN=secret\n", False)}
+    assert files(lead) != files(workspace.path) | LEAD_ONLY
     with create_workspace(lead, denied=DENIED, parent=tmp_path) as second:
         write(second.path, "later.txt", "a later run\n")
         later = taken(second)
     apply_diff(lead, *later)  # finishes the first apply, then applies its own
-    expected = files(workspace.path) | {".env": ("file", b"TOKEN=secret\n", False)}
+    expected = files(workspace.path) | LEAD_ONLY
     assert files(lead) == expected | {"later.txt": ("file", b"a later run\n", False)}
 
 

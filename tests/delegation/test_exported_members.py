@@ -7,11 +7,12 @@ from types import ModuleType
 
 import pytest
 
+import baton.delegation.gates
 import baton.delegation.workers
 import baton.routing
 import baton.task
 
-MODULES = [baton.task, baton.routing, baton.delegation.workers]
+MODULES = [baton.task, baton.routing, baton.delegation.gates, baton.delegation.workers]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)

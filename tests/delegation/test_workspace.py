@@ -13,22 +13,10 @@ import pytest
 
 import baton.delegation.workspace as workspace_module
 from baton.delegation.workspace import Change, Workspace, WorkspaceError, create_workspace
+from tests.delegation._git import git, write
 
 DENIED = [".env*", "secrets/", "*.pem"]
 SECRET = "SECRET_TOKEN=do-not-leak-31337"
-
-
-def git(cwd: Path, *args: str) -> str:
-    """Run git with a fixed identity and return its output."""
-    identity = ["-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"]
-    done = subprocess.run(["git", *identity, *args], cwd=cwd, capture_output=True, check=True)
-    return done.stdout.decode(errors="replace")
-
-
-def write(root: Path, rel: str, text: str) -> None:
-    """Write a file, making its directories."""
-    (root / rel).parent.mkdir(parents=True, exist_ok=True)
-    (root / rel).write_text(text)
 
 
 @pytest.fixture

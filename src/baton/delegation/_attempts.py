@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -22,7 +22,6 @@ from baton.audit import (
     CheckOutcome,
     Finding,
     GateOutcome,
-    Verdict,
     audit_changes,
     audit_checks,
     audit_gates,
@@ -35,8 +34,9 @@ from baton.config.schema import PolicyConfig, WorkerConfig
 from baton.delegation._diffstat import diff_stat
 from baton.delegation._jailing import build_worker
 from baton.delegation._leftovers import RunMarker
+from baton.delegation._snapshot import git
 from baton.delegation.apply import fingerprint_base
-from baton.delegation.gates import gates_for, run_checks, run_gates
+from baton.delegation.gates import Progress, gates_for, run_checks, run_gates
 from baton.delegation.jail import gate_jail
 from baton.delegation.result import ARTIFACTS, AttemptReport, DelegationResult, RunVerdict
 from baton.delegation.workers import Sandbox, Worker, WorkerCall, WorkerEvent, WorkerResult
@@ -52,7 +52,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Attempts", "RunContext", "check_worker_call"]
 
-Progress = Callable[[str], Awaitable[None]]
 T = TypeVar("T")
 # Baton's own state in the project (the ledger): never part of a worker's workspace.
 BATON_DIR = ".baton/"
@@ -84,7 +83,6 @@ class RunContext:
 @dataclass
 class _Outcome:
     report: AttemptReport
-    verdict: Verdict
     diff: str
     touched: list[str]
 
@@ -125,7 +123,6 @@ class Attempts:
             lambda: create_workspace(
                 self.pipeline.repo,
                 denied=[*policy.denied_paths, BATON_DIR],
-                keep=self.pipeline.keep,
             )
         )
         marker = RunMarker(self.pipeline.repo, self.run_id)
@@ -177,7 +174,7 @@ class Attempts:
             outcome = await self._review(workspace, number, result, began)
             await self._record(attempt_id, outcome)
             reports.append(outcome.report)
-            if outcome.verdict.outcome != "retry":
+            if outcome.report.outcome != "retry":
                 break
             found = list(outcome.report.findings) or audit_gates(outcome.report.gates)
             prompt = retry_prompt(task, found, number)
@@ -257,7 +254,7 @@ class Attempts:
             result.final_message, _ms(began),
         )  # fmt: skip
         touched = sorted({p for c in changes for p in (c.path, c.old_path) if p})
-        return _Outcome(report, verdict, diff, touched)
+        return _Outcome(report, diff, touched)
 
     def _gate_env(self) -> dict[str, str]:
         """Baton's environment, with the lead's virtualenv and node tools first on PATH.
@@ -309,7 +306,7 @@ class Attempts:
         thread: str | None,
         outcome: _Outcome,
     ) -> DelegationResult:
-        verdict = _RUN_VERDICT[outcome.verdict.outcome]
+        verdict = _RUN_VERDICT[outcome.report.outcome]
         stat = diff_stat(outcome.diff).to_dict() if outcome.diff else None
         fingerprints = await anyio.to_thread.run_sync(fingerprint_base, workspace, outcome.touched)
         # A blocked diff may hold a secret: only its redacted text is kept.
@@ -345,8 +342,6 @@ class Attempts:
 
 def _apply_into(workspace: Workspace, diff: str) -> None:
     """Put an earlier run's diff into a fresh workspace (the worker continues from it)."""
-    from baton.delegation._snapshot import git
-
     patch = diff.encode("utf-8", "surrogateescape")
     git(workspace.path, "apply", "--whitespace=nowarn", "-", stdin=patch)
 

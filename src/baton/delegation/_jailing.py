@@ -28,6 +28,12 @@ from baton.delegation.workers import (
 
 __all__ = ["JailedWorker", "build_worker"]
 
+# The adapters that run a local Codex, so can be jailed; each takes a `launcher`.
+_JAILABLE: dict[str, type[CodexExecWorker | CodexMcpWorker]] = {
+    "codex-exec": CodexExecWorker,
+    "codex-mcp": CodexMcpWorker,
+}
+
 
 class JailedWorker:
     """A worker, and the throwaway home its jail used (removed by `close`)."""
@@ -103,7 +109,8 @@ def build_worker(
     `adapters` (e.g. `mcp-tool`, from the upstream layer) are used over the default list.
     """
     env = dict(os.environ if env is None else env)
-    if config.adapter not in ("codex-exec", "codex-mcp"):
+    jailable = _JAILABLE.get(config.adapter)
+    if jailable is None:
         return JailedWorker(_unjailed(name, config, env, adapters), None, jailed=False)
     try:
         bwrap = find_bwrap()
@@ -117,9 +124,4 @@ def build_worker(
     def jailed(argv: list[str]) -> list[str]:
         return bwrap_argv(spec, argv, bwrap=bwrap)
 
-    worker: Worker
-    if config.adapter == "codex-exec":
-        worker = CodexExecWorker(name, config, env, launcher=lambda argv, _ws: jailed(argv))
-    else:
-        worker = CodexMcpWorker(name, config, env, launcher=jailed)
-    return JailedWorker(worker, home, jailed=True)
+    return JailedWorker(jailable(name, config, env, launcher=jailed), home, jailed=True)

@@ -17,7 +17,7 @@ import shutil
 import stat
 import subprocess
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ __all__ = [
     "build_snapshot",
     "git",
     "is_denied",
+    "nul_joined",
     "private_env",
     "remove_tree",
     "split",
@@ -95,8 +96,8 @@ def _check_out(dest: Path, private: Path, base: str) -> None:
 
 
 def private_env(private: Path, work_tree: Path) -> dict[str, str]:
-    """Git environment for Baton's own view of a workspace."""
-    return {"GIT_DIR": str(private), "GIT_WORK_TREE": str(work_tree)}
+    """Git environment for Baton's own view of a workspace; a path is never read as a glob."""
+    return {"GIT_DIR": str(private), "GIT_WORK_TREE": str(work_tree), "GIT_LITERAL_PATHSPECS": "1"}
 
 
 def _filtered_commit(
@@ -140,7 +141,7 @@ def _drop_unwanted(
             dropped.append(rel)
             omitted.append(rel)
     if dropped:
-        listing = b"".join(os.fsencode(rel) + b"\0" for rel in dropped)
+        listing = nul_joined(dropped)
         git(repo, "update-index", "-z", "--force-remove", "--stdin", env=env, stdin=listing)
     return tuple(omitted)
 
@@ -181,6 +182,11 @@ def is_denied(spec: pathspec.PathSpec[Any], rel: str) -> bool:
 def split(output: bytes) -> list[str]:
     """Entries of git's NUL-separated output."""
     return [os.fsdecode(p) for p in output.split(b"\0") if p]
+
+
+def nul_joined(paths: Iterable[str]) -> bytes:
+    """Paths as git's `-z` input takes them: each one followed by a NUL."""
+    return b"".join(os.fsencode(path) + b"\0" for path in paths)
 
 
 def remove_tree(path: Path) -> None:

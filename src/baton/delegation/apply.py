@@ -15,7 +15,6 @@ point is finished by the next `apply_diff` or `recover`. Git never writes into t
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -23,7 +22,15 @@ from types import TracebackType
 
 from baton.delegation import _lead_tree as tree
 from baton.delegation._apply_types import AppliedDiff, ApplyError, ApplyRefused, Fingerprint
-from baton.delegation._snapshot import WorkspaceError, git, private_env, remove_tree, split
+from baton.delegation._snapshot import (
+    WorkspaceError,
+    git,
+    nul_joined,
+    private_env,
+    remove_tree,
+    split,
+    staging_env,
+)
 from baton.delegation.workspace import Workspace
 
 __all__ = [
@@ -42,7 +49,7 @@ _LITERAL = {"GIT_LITERAL_PATHSPECS": "1"}
 def fingerprint_base(workspace: Workspace, paths: Sequence[str]) -> list[Fingerprint]:
     """What each path was in the workspace's base commit, read through Baton's private git dir."""
     wanted = sorted(set(paths))
-    env = private_env(workspace.git_dir, workspace.path) | _LITERAL
+    env = private_env(workspace.git_dir, workspace.path)
     found: dict[str, Fingerprint] = {}
     if wanted:
         listing = git(workspace.path, "ls-tree", "-z", "--full-tree", workspace.base, "--",
@@ -197,17 +204,16 @@ def _reason(exc: WorkspaceError, root: Path) -> str:
 
 
 class _Scratch:
-    """A scratch index and object store beside the lead's: git writes there, never to the lead."""
+    """Scratch indexes and object store beside the lead's: git writes there, never to the lead.
+
+    `index` is a copy of the lead's index, staged into as the workspace snapshot was
+    (`staging_env`); `applied` starts empty and takes the diff.
+    """
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self.dir = Path(tempfile.mkdtemp(prefix="baton-apply-"))
-        objects = git(root, "rev-parse", "--path-format=absolute", "--git-path", "objects")
-        (self.dir / "objects").mkdir()
-        self._env = _LITERAL | {
-            "GIT_OBJECT_DIRECTORY": str(self.dir / "objects"),
-            "GIT_ALTERNATE_OBJECT_DIRECTORIES": objects.decode().strip(),
-        }
+        self._env = _LITERAL | staging_env(root, self.dir)
 
     def __enter__(self) -> _Scratch:
         return self
@@ -235,12 +241,9 @@ class _Scratch:
         present = [rel for rel, entry in entries.items() if entry.kind in ("file", "symlink")]
         if not present:
             return {}
-        lead_index = git(self.root, "rev-parse", "--path-format=absolute", "--git-path", "index")
-        if (source := Path(lead_index.decode().strip())).exists():
-            shutil.copyfile(source, self.dir / "lead-index")
-        listing = b"".join(os.fsencode(rel) + b"\0" for rel in present)
-        self._git("lead-index", "update-index", "--add", "--remove", "-z", "--stdin", stdin=listing)
-        hashed = self._entries("lead-index", present)
+        listing = nul_joined(present)
+        self._git("index", "update-index", "--add", "--remove", "-z", "--stdin", stdin=listing)
+        hashed = self._entries("index", present)
         return {rel: hashed[rel] for rel in present if rel in hashed}
 
     def apply(self, patch: bytes, expected: Mapping[str, Fingerprint]) -> dict[str, Fingerprint]:
@@ -251,21 +254,20 @@ class _Scratch:
             if fp.blob is not None
         )
         if info:
-            self._git("index", "update-index", "-z", "--index-info", stdin=info)
+            self._git("applied", "update-index", "-z", "--index-info", stdin=info)
         try:
-            self._git("index", "apply", "--cached", "--whitespace=nowarn", "-", stdin=patch)
+            self._git("applied", "apply", "--cached", "--whitespace=nowarn", "-", stdin=patch)
         except WorkspaceError as exc:
             raise ApplyError(f"the diff does not apply to {self.root}: {_reason(exc, self.root)}",
                              hint="the tree matches the run's start, so the diff itself is "
                                   "broken: re-run the delegation") from exc  # fmt: skip
-        return self._entries("index")
+        return self._entries("applied")
 
     def check_out(self, paths: Sequence[str], stage: Path) -> None:
         """Write the applied files into `stage` as a checkout would: filters, eol, mode, links."""
         if paths:
-            listing = b"".join(os.fsencode(rel) + b"\0" for rel in paths)
-            self._git("index", "checkout-index", "-z", "--stdin", f"--prefix={stage}/",
-                      stdin=listing)  # fmt: skip
+            self._git("applied", "checkout-index", "-z", "--stdin", f"--prefix={stage}/",
+                      stdin=nul_joined(paths))  # fmt: skip
         if missing := [rel for rel in paths if not os.path.lexists(stage / rel)]:
             raise ApplyError(
                 f"the diff for {self.root} makes {missing[0]!r} something Baton cannot write "

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -23,6 +23,7 @@ from baton.config.schema import BatonConfig, WorkerConfig
 from baton.delegation._attempts import Attempts, RunContext
 from baton.delegation._leftovers import sweep
 from baton.delegation.apply import AppliedDiff, ApplyError, Fingerprint, apply_diff
+from baton.delegation.gates import Progress
 from baton.delegation.result import DelegationResult, RunVerdict
 from baton.delegation.workers import Sandbox, WorkerFactory
 from baton.errors import UsageError
@@ -33,7 +34,6 @@ from baton.task import Task, task_from_json
 __all__ = ["DEFAULT_WORKER", "Pipeline", "Progress"]
 
 T = TypeVar("T")
-Progress = Callable[[str], Awaitable[None]]
 # The worker a task goes to when baton.toml names none: current Codex on the PATH.
 DEFAULT_WORKER = "codex"
 

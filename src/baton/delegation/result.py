@@ -7,7 +7,7 @@ stat, run id); the full diff and logs are artifacts in the ledger, read as MCP r
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from baton.audit import CheckOutcome, Finding, GateOutcome
@@ -114,7 +114,7 @@ class DelegationResult:
     error: str | None = None
     applied: tuple[str, ...] | None = None
     apply_error: str | None = None
-    artifacts: tuple[str, ...] = field(default=())
+    artifacts: tuple[str, ...] = ()
 
     @property
     def exit_code(self) -> int:

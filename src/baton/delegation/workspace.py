@@ -25,6 +25,7 @@ from baton.delegation._snapshot import (
     build_snapshot,
     git,
     is_denied,
+    nul_joined,
     private_env,
     remove_tree,
     split,
@@ -123,8 +124,7 @@ class Workspace:
 
     def _git(self, *args: str, stdin: bytes | None = None) -> bytes:
         """Git on Baton's private view of the workspace, never on the worker's `.git`."""
-        env = private_env(self.git_dir, self.path) | {"GIT_LITERAL_PATHSPECS": "1"}
-        return git(self.path, *args, env=env, stdin=stdin)
+        return git(self.path, *args, env=private_env(self.git_dir, self.path), stdin=stdin)
 
     def _stage(self) -> None:
         """Stage everything the worker did, plus denied files even where .gitignore hides them."""
@@ -132,7 +132,7 @@ class Workspace:
         ignored = self._git("ls-files", "-z", "--others", "--ignored", "--exclude-standard")
         denied = [p for p in split(ignored) if is_denied(self._spec, p)]
         if denied:
-            listing = b"".join(os.fsencode(p) + b"\0" for p in denied)
+            listing = nul_joined(denied)
             self._git("add", "-f", "--pathspec-from-file=-", "--pathspec-file-nul", stdin=listing)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -11,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import require_tool
-from tests.delegation.workers.conftest import CODEX_CURRENT, CODEX_MCP_SERVER, codex_script
+from tests.conftest import codex_cli, require_tool
+from tests.delegation._git import git
+from tests.delegation.workers.conftest import codex_mcp_server
 from tests.fixtures.models.responses_server import ResponsesServer, write_codex_home
 
 from baton.config.schema import BatonConfig, GateConfig, ReviewConfig, WorkerConfig
@@ -28,15 +28,6 @@ HEALTH_TEST = """from src.health import health
 def test_health() -> None:
     assert health() == {"status": "ok"}
 """
-
-
-def git(repo: Path, *args: str) -> str:
-    """Run git in `repo` as a fixed user; return its output."""
-    done = subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
-        cwd=repo, capture_output=True, text=True, check=True, timeout=30,
-    )  # fmt: skip
-    return done.stdout
 
 
 @pytest.fixture
@@ -61,6 +52,12 @@ def make_lead_repo(repo: Path) -> Path:
     return repo
 
 
+def announced_workspaces(progress: list[str]) -> list[Path]:
+    """The workspaces a run's progress messages announced (`workspace ready: PATH`)."""
+    prefix = "workspace ready: "
+    return [Path(m[len(prefix) :]) for m in progress if m.startswith(prefix)]
+
+
 @dataclass
 class Harness:
     """Builds pipelines for one adapter against one scripted model, and keeps their ledger."""
@@ -74,10 +71,10 @@ class Harness:
 
     def config(self, **review: Any) -> BatonConfig:
         """A config with the one worker, the test gate, and `[review]` as given."""
-        script = CODEX_CURRENT if self.adapter == "codex-exec" else CODEX_MCP_SERVER
+        codex = codex_cli() if self.adapter == "codex-exec" else codex_mcp_server()
         worker = WorkerConfig(
             adapter=self.adapter,  # type: ignore[arg-type]
-            command=[str(codex_script(script))],
+            command=[str(codex)],
             env_vars=TEST_ENV_VARS,
             timeout_sec=review.pop("timeout_sec", 120.0),
         )
@@ -98,8 +95,7 @@ class Harness:
 
     def workspaces(self) -> list[Path]:
         """The workspaces the runs announced."""
-        prefix = "workspace ready: "
-        return [Path(m[len(prefix) :]) for m in self.progress if m.startswith(prefix)]
+        return announced_workspaces(self.progress)
 
 
 @pytest.fixture(params=ADAPTERS)

@@ -21,16 +21,16 @@ import psutil
 import pytest
 import tomlkit
 from mcp import ClientSession, types
-from tests.conftest import require_tool
-from tests.delegation.pipeline.conftest import TEST_ENV_VARS
+from tests.conftest import codex_cli, require_tool
+from tests.delegation.pipeline.conftest import TEST_ENV_VARS, announced_workspaces
 from tests.delegation.pipeline.test_scenarios import CHECK, HEALTH, add_file
-from tests.delegation.workers.conftest import CODEX_CURRENT, codex_script
 from tests.fixtures.models.responses_server import (
     HANG,
     ResponsesServer,
     apply_patch_call,
     message,
     turn,
+    write_codex_home,
 )
 from tests.gateway._client import baton_serve, session_on
 
@@ -63,7 +63,7 @@ def write_baton_toml(
     document["workers"] = {
         "codex": {
             "adapter": "codex-exec",
-            "command": [str(codex_script(CODEX_CURRENT))],
+            "command": [str(codex_cli())],
             "env_vars": TEST_ENV_VARS,
             "timeout_sec": timeout_sec,
         }
@@ -91,8 +91,6 @@ async def test_the_lead_delegates_reads_the_diff_applies_and_sees_the_history(
     lead_repo: Path, tmp_path: Path
 ) -> None:
     require_tool("bwrap")
-    from tests.fixtures.models.responses_server import write_codex_home
-
     config = write_baton_toml(lead_repo)
     script = [turn(apply_patch_call(add_file("src/health.py", HEALTH))), turn(message("Done."))]
     progress: list[str] = []
@@ -144,9 +142,7 @@ async def test_a_lead_that_only_lists_leaves_no_ledger_behind(lead_repo: Path) -
     assert not (lead_repo / ".baton").exists()
 
 
-async def test_bad_task_input_is_a_tool_error_naming_the_field(
-    lead_repo: Path, tmp_path: Path
-) -> None:
+async def test_bad_task_input_is_a_tool_error_naming_the_field(lead_repo: Path) -> None:
     config = write_baton_toml(lead_repo)
     async with session_on(baton_serve(config), cwd=lead_repo, env=serve_env({})) as lead:
         result = await lead.call_tool("delegate", {"goal": "x", "scope": ["/etc/passwd"]})
@@ -190,8 +186,6 @@ async def test_a_lead_that_disconnects_mid_delegation_leaves_nothing_running(
     lead_repo: Path, tmp_path: Path
 ) -> None:
     require_tool("bwrap")
-    from tests.fixtures.models.responses_server import write_codex_home
-
     config = write_baton_toml(lead_repo)
     with ResponsesServer([HANG]) as server:
         env = serve_env(write_codex_home(tmp_path / "codex-home", server.base_url))
@@ -201,7 +195,7 @@ async def test_a_lead_that_disconnects_mid_delegation_leaves_nothing_running(
     (run,) = ledger.list_runs()
     ledger.close()
     assert run.verdict == "cancelled"
-    workspaces = [Path(t.split(": ", 1)[1]) for t in seen if t.startswith("workspace ready: ")]
+    workspaces = announced_workspaces(seen)
     assert workspaces and not any(path.exists() for path in workspaces)
     inside = [  # the worker ran with its cwd in the workspace: nothing may still be there
         process.info["pid"]
@@ -215,8 +209,6 @@ async def test_with_continue_a_delegation_outlives_a_lead_that_disconnects(
     lead_repo: Path, tmp_path: Path
 ) -> None:
     require_tool("bwrap")
-    from tests.fixtures.models.responses_server import write_codex_home
-
     # The gate's pause keeps the run going well after the lead has left.
     slow_gate = "sleep 4 && python -m pytest -q -p no:cacheprovider"
     config = write_baton_toml(lead_repo, gate=slow_gate, review={"on_lead_disconnect": "continue"})
@@ -235,7 +227,7 @@ async def test_with_continue_a_delegation_outlives_a_lead_that_disconnects(
     assert running.verdict is None and alive_after_the_lead  # running when the lead had gone ...
     assert run.verdict == "passed", _why(ledger_file, run.id)  # ... finished without it
     assert "find it later with `runs`" in seen[0]
-    workspaces = [Path(t.split(": ", 1)[1]) for t in seen if t.startswith("workspace ready: ")]
+    workspaces = announced_workspaces(seen)
     assert workspaces and not any(path.exists() for path in workspaces)
     while _detached_runs(lead_repo):  # the run's own process ends after its last record
         assert time.monotonic() - left_at < CALL_LIMIT_SEC, "the detached run never exited"

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import anyio
 import pytest
-from tests.delegation.pipeline.conftest import Harness, git
+from tests.delegation._git import git, write
+from tests.delegation.pipeline.conftest import Harness
 from tests.fixtures.models.responses_server import (
     HANG,
     Item,
@@ -68,6 +69,13 @@ def add_file(path: str, text: str) -> str:
 def update_readme(old: str, new: str) -> str:
     """An apply_patch envelope that rewrites README.md's one line."""
     return f"*** Begin Patch\n*** Update File: README.md\n@@\n-{old}\n+{new}\n*** End Patch\n"
+
+
+def home_with_a_key(parent: Path) -> Path:
+    """The user's real home, beside the lead: an SSH key nothing in the jail may read."""
+    home = parent / "home"
+    write(home, ".ssh/id_rsa", "-----BEGIN OPENSSH PRIVATE KEY-----\nfake\n")
+    return home
 
 
 async def run_delegate(
@@ -179,9 +187,7 @@ async def test_d_failing_tests_give_needs_fix_with_the_gate_output(harness: Harn
 async def test_e_the_jailed_worker_finds_no_secret_and_cannot_write_outside(
     harness: Harness, tmp_path: Path
 ) -> None:
-    home = tmp_path / "home"  # the user's real home: an SSH key the worker must not see
-    (home / ".ssh").mkdir(parents=True)
-    (home / ".ssh" / "id_rsa").write_text("-----BEGIN OPENSSH PRIVATE KEY-----\nfake\n")
+    home = home_with_a_key(tmp_path)
     outside = harness.repo.parent / "outside.txt"
     probe = (
         f"cat .env; cat {harness.repo}/.env; cat {home}/.ssh/id_rsa; cat ~/.ssh/id_rsa; "
@@ -237,9 +243,7 @@ WITH_TESTS = SEED_TASK.model_copy(update={"scope": ("src/health.py", "tests/test
 async def test_e_the_worker_s_tests_run_jailed_by_the_gates_too(
     harness: Harness, tmp_path: Path
 ) -> None:
-    home = tmp_path / "home"
-    (home / ".ssh").mkdir(parents=True)
-    (home / ".ssh" / "id_rsa").write_text("-----BEGIN OPENSSH PRIVATE KEY-----\nfake\n")
+    home = home_with_a_key(tmp_path)
     owned = harness.repo / "owned.txt"
     script: list[list[Item]] = []  # filled once the server's port, which the test names, is known
     with ResponsesServer(script) as server:

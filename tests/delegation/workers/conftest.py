@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,15 +10,15 @@ import pytest
 
 from baton.config.schema import WorkerConfig
 from baton.delegation.workers import CodexExecWorker, CodexMcpWorker
-from tests.conftest import REPO
+from tests.conftest import REPO, codex_cli
+from tests.delegation._git import git
 from tests.fixtures.models.responses_server import ResponsesServer, write_codex_home
 
 CodexFactory = Callable[..., CodexExecWorker]
 CodexMcpFactory = Callable[..., CodexMcpWorker]
 
-# Two Codex releases are pinned: the current one in package.json, 0.153.0 (the last with
-# `codex mcp-server`) in its own npm project under tests/peers (see the Makefile for why).
-CODEX_CURRENT = REPO / "node_modules" / "@openai" / "codex" / "bin" / "codex.js"
+# Two Codex releases are pinned: the current one in package.json (`codex_cli`), 0.153.0 (the
+# last with `codex mcp-server`) in its own npm project under tests/peers (see the Makefile for why).
 CODEX_MCP_SERVER = (
     REPO
     / "tests"
@@ -33,21 +32,14 @@ CODEX_MCP_SERVER = (
 )
 
 
-def codex_script(path: Path) -> Path:
-    """One pinned Codex, or skip the test saying how to install it."""
+def codex_mcp_server() -> Path:
+    """Codex 0.153.0, or skip the test saying how to install it."""
+    path = CODEX_MCP_SERVER
     if not path.exists():
         if os.environ.get("CI"):
             pytest.fail(f"{path} missing in CI: `make install` should have installed it")
         pytest.skip(f"{path.relative_to(REPO)} not installed: run `make install`")
     return path
-
-
-def git(repo: Path, *args: str) -> str:
-    """Run git in `repo` and return its output."""
-    done = subprocess.run(
-        ["git", *args], cwd=repo, capture_output=True, text=True, check=True, timeout=30
-    )
-    return done.stdout
 
 
 @pytest.fixture
@@ -58,15 +50,15 @@ def repo(tmp_path: Path) -> Path:
     (path / "README.md").write_text("# demo\n")
     (path / "src" / "__init__.py").write_text("")
     git(path, "init", "-q", "-b", "main")
-    git(path, "-c", "user.name=t", "-c", "user.email=t@example.com", "add", ".")
-    git(path, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "init")
+    git(path, "add", ".")
+    git(path, "commit", "-qm", "init")
     return path
 
 
 @pytest.fixture
 def codex(tmp_path: Path) -> CodexFactory:
     """Build a codex-exec worker running the pinned Codex CLI against a scripted server."""
-    binary = codex_script(CODEX_CURRENT)
+    binary = codex_cli()
 
     def build(server: ResponsesServer, **config: object) -> CodexExecWorker:
         env = {**os.environ, **write_codex_home(tmp_path / "codex-home", server.base_url)}
@@ -79,7 +71,7 @@ def codex(tmp_path: Path) -> CodexFactory:
 @pytest.fixture
 def codex_mcp(tmp_path: Path) -> CodexMcpFactory:
     """Build a codex-mcp worker running Codex 0.153.0's MCP server against a scripted server."""
-    script = codex_script(CODEX_MCP_SERVER)
+    script = codex_mcp_server()
 
     def build(server: ResponsesServer, **config: object) -> CodexMcpWorker:
         env = {**os.environ, **write_codex_home(tmp_path / "codex-home", server.base_url)}

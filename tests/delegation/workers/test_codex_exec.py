@@ -12,7 +12,8 @@ from baton.delegation.workers import CodexExecWorker, WorkerCall, WorkerEvent
 from baton.errors import WorkerError
 from baton.policy.instructions import render_instructions
 from baton.task import parse_task
-from tests.delegation.workers.conftest import CodexFactory, git
+from tests.delegation._git import git
+from tests.delegation.workers.conftest import CodexFactory
 from tests.fixtures.models.responses_server import (
     HANG,
     ResponsesServer,
@@ -135,9 +136,10 @@ async def test_workspace_write_opens_the_workspace_only_not_tmp(
     with ResponsesServer(script) as server:
         with anyio.fail_after(RUN_LIMIT_SEC):
             await codex(server).run(call(repo))
-        first = server.model_requests[0]
+        first, second = server.model_requests
 
     assert not outside.exists()
+    assert "Read-only file system" in second.tool_outputs()[0]  # tried, and refused
     assert f"The writable root is `{repo.resolve()}`." in "\n".join(first.input_texts("developer"))
 
 

@@ -13,8 +13,7 @@ import pytest
 from baton.config.schema import WorkerConfig
 from baton.delegation.jail import JailSpec, bwrap_argv
 from baton.delegation.workers import CodexExecWorker
-from tests.conftest import REPO, require_tool
-from tests.delegation.workers.conftest import CODEX_CURRENT, codex_script
+from tests.conftest import REPO, codex_cli, require_tool
 from tests.delegation.workers.test_codex_exec import HEALTH, HEALTH_PATCH, RUN_LIMIT_SEC, call
 from tests.fixtures.models.responses_server import (
     ResponsesServer,
@@ -34,7 +33,7 @@ async def test_jailed_codex_edits_the_workspace_and_cannot_read_the_leads_env(
     repo: Path, tmp_path: Path
 ) -> None:
     require_tool("bwrap")
-    binary = codex_script(CODEX_CURRENT)
+    binary = codex_cli()
     (repo / ".env").write_text(SECRET + "\n")
     workspace = tmp_path / "workspace"
     shutil.copytree(repo, workspace, ignore=shutil.ignore_patterns(".env"))
@@ -52,7 +51,7 @@ async def test_jailed_codex_edits_the_workspace_and_cannot_read_the_leads_env(
         worker = CodexExecWorker(
             "codex",
             WorkerConfig(command=[str(binary)]),
-            launcher=lambda argv, _workspace: bwrap_argv(spec, argv),
+            launcher=lambda argv: bwrap_argv(spec, argv),
         )
         with anyio.fail_after(RUN_LIMIT_SEC):
             result = await worker.run(call(workspace))

@@ -10,7 +10,8 @@ import pytest
 from baton.config.schema import WorkerConfig
 from baton.delegation.workers import CodexMcpWorker, WorkerEvent
 from baton.errors import WorkerError
-from tests.delegation.workers.conftest import CodexMcpFactory, git
+from tests.delegation._git import git
+from tests.delegation.workers.conftest import CodexMcpFactory
 from tests.delegation.workers.test_codex_exec import HEALTH, HEALTH_PATCH, RUN_LIMIT_SEC, call
 from tests.fixtures.models.responses_server import (
     HANG,
@@ -99,9 +100,10 @@ async def test_read_only_is_enforced(repo: Path, codex_mcp: CodexMcpFactory) -> 
     with ResponsesServer(script) as server:
         with anyio.fail_after(RUN_LIMIT_SEC):
             result = await codex_mcp(server).run(call(repo, sandbox="read-only"))
-        first = server.model_requests[0]
+        first, second = server.model_requests
     assert "`sandbox_mode` is `read-only`" in "\n".join(first.input_texts("developer"))
     assert not (repo / "src" / "owned.py").exists()
+    assert "Read-only file system" in second.tool_outputs()[0]  # tried, and refused
     assert result.files_changed == ()
 
 

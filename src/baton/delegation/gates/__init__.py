@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from baton.delegation.gates._base import GATE_ORDER, Gate, GateDetector
 from baton.delegation.gates._detect import GATE_DETECTORS, detect_gates, gates_for
-from baton.delegation.gates._runner import run_checks, run_gates, tool_found
+from baton.delegation.gates._runner import Progress, run_checks, run_gates, tool_found
 
 __all__ = [
     "GATE_DETECTORS",
     "GATE_ORDER",
     "Gate",
     "GateDetector",
+    "Progress",
     "detect_gates",
     "gates_for",
     "run_checks",

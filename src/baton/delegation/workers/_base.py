@@ -15,6 +15,7 @@ from typing import Any, Literal, Protocol, Self
 
 __all__ = [
     "EventSink",
+    "Launcher",
     "Sandbox",
     "Worker",
     "WorkerCall",
@@ -77,6 +78,8 @@ class Transcript:
 
 
 EventSink = Callable[[WorkerEvent], Awaitable[None]]
+# Wraps a worker's command line before it starts, e.g. in the worker jail (`jail.bwrap_argv`).
+Launcher = Callable[[list[str]], list[str]]
 
 
 class Worker(Protocol):

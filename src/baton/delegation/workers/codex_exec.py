@@ -13,8 +13,7 @@ import os
 import re
 import subprocess
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from pathlib import Path
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Self
 
 import anyio
@@ -23,11 +22,11 @@ from anyio.streams.text import TextReceiveStream
 
 from baton.config.schema import WorkerConfig
 from baton.delegation._process_group import stop_group
-from baton.delegation.workers._base import EventSink, WorkerCall, WorkerResult
+from baton.delegation.workers._base import EventSink, Launcher, WorkerCall, WorkerResult
 from baton.delegation.workers._exec_events import ExecTranscript
 from baton.errors import ThreadLost, WorkerError
 
-__all__ = ["CodexExecWorker", "Launcher", "exec_arguments", "toml_string"]
+__all__ = ["CodexExecWorker", "exec_arguments", "toml_string"]
 
 # Enough of stderr to explain a failure without flooding an error message.
 STDERR_TAIL_LINES = 20
@@ -56,10 +55,6 @@ def exec_arguments(call: WorkerCall, model: str | None = None) -> list[str]:
     # `exec resume` takes no --sandbox/--cd: the sandbox is a config override, cwd the process's.
     sandbox = ["-c", f"sandbox_mode={toml_string(call.sandbox)}"]
     return ["exec", "resume", *common, *sandbox, call.thread_id, "-"]
-
-
-# Wraps the Codex command line for one workspace, e.g. in the worker jail (`bwrap_argv`).
-Launcher = Callable[[list[str], Path], list[str]]
 
 
 class CodexExecWorker:
@@ -95,7 +90,7 @@ class CodexExecWorker:
         if not workspace.is_dir():
             raise WorkerError(self.name, f"workspace {workspace} is not a directory")
         argv = [*self.command, *exec_arguments(call, self._config.model)]
-        argv = self._launcher(argv, workspace) if self._launcher else argv
+        argv = self._launcher(argv) if self._launcher else argv
         transcript = ExecTranscript(workspace)
         stderr: deque[str] = deque(maxlen=STDERR_TAIL_LINES)
         try:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
@@ -26,7 +26,7 @@ from mcp.shared.message import SessionMessage
 from mcp.types import CallToolResult, JSONRPCNotification, TextContent
 
 from baton.config.schema import WorkerConfig
-from baton.delegation.workers._base import EventSink, WorkerCall, WorkerResult
+from baton.delegation.workers._base import EventSink, Launcher, WorkerCall, WorkerResult
 from baton.delegation.workers._held import HeldConnectionWorker
 from baton.delegation.workers._mcp_events import McpTranscript
 from baton.errors import ThreadLost, WorkerError
@@ -98,7 +98,7 @@ class CodexMcpWorker(HeldConnectionWorker[_Connection]):
         config: WorkerConfig,
         env: Mapping[str, str] | None = None,
         *,
-        launcher: Callable[[list[str]], list[str]] | None = None,
+        launcher: Launcher | None = None,
     ) -> None:
         super().__init__()
         self.name = name
