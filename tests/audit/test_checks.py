@@ -7,8 +7,6 @@ import pytest
 from baton.audit import CheckOutcome, GateOutcome, audit_checks, audit_gates, unchecked_criteria
 from baton.task import Criterion, Task
 
-TOKEN = "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"
-
 
 @pytest.mark.parametrize(
     ("exit_code", "timed_out", "passed", "says"),
@@ -89,7 +87,6 @@ TASK = Task(
     [
         ("  Done: added a docstring.  ", "Done: added a docstring."),
         ("", ""),
-        (f"used {TOKEN} to test", "used [REDACTED by baton: github token] to test"),
     ],
 )
 def test_criteria_without_a_check_carry_the_workers_claim(claim: str, expected: str) -> None:

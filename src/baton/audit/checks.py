@@ -1,7 +1,7 @@
 """Acceptance checks and gates as findings, and criteria without a check left to the lead. Pure.
 
-Output tails arrive redacted (the runner in `baton.delegation.gates` redacts before it cuts);
-the worker's claim does not, so it is redacted here: it reaches the lead and the ledger.
+Output tails arrive redacted (the runner in `baton.delegation.gates` redacts before it cuts), and
+so does the worker's claim (the pipeline redacts the worker's final message where it comes in).
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from baton.audit._findings import CheckOutcome, Finding, GateOutcome
-from baton.policy.redact import redact
 from baton.task import Task
 
 __all__ = [
@@ -57,7 +56,7 @@ def audit_checks(outcomes: Sequence[CheckOutcome]) -> list[Finding]:
 
 
 def _trim(text: str, limit: int = WORKER_CLAIM_CHARS) -> str:
-    text = redact(text.strip()).text
+    text = text.strip()
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 

@@ -178,7 +178,9 @@ class Attempts:
                 break
             found = list(outcome.report.findings) or audit_gates(outcome.report.gates)
             prompt = retry_prompt(task, found, number)
-            instructions = render_instructions(policy, task, findings=[f.message for f in found])
+            # The prompt names each finding in full; the instructions only restate their gist.
+            gists = [f.message.partition("\n")[0] for f in found]
+            instructions = render_instructions(policy, task, findings=gists)
             await self.progress(f"attempt {number}: retrying with {len(found)} findings named")
         assert outcome is not None  # max_attempts >= 1
         return await self._finish(workspace, reports, thread, outcome)
@@ -251,7 +253,7 @@ class Attempts:
         report = AttemptReport(
             number, result.thread_id, verdict.outcome, verdict.reasons,
             tuple(_sorted(spec + security)), tuple(checks), tuple(gates),
-            result.final_message, _ms(began),
+            redact(result.final_message).text, _ms(began),  # it reaches the lead and the ledger
         )  # fmt: skip
         touched = sorted({p for c in changes for p in (c.path, c.old_path) if p})
         return _Outcome(report, diff, touched)
@@ -355,7 +357,7 @@ def _gates_log(reports: Sequence[AttemptReport]) -> str:
         for gate in report.gates:
             lines += [f"== attempt {report.number} gate {gate.name}: {gate.status} "
                       f"({gate.duration_ms} ms)", gate.output_tail]  # fmt: skip
-    return redact("\n".join(lines) + "\n").text
+    return "\n".join(lines) + "\n"  # the tails arrive redacted by the gates' runner
 
 
 def _sorted(findings: list[Finding]) -> list[Finding]:

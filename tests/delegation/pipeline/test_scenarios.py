@@ -273,7 +273,8 @@ async def test_e_the_worker_s_tests_run_jailed_by_the_gates_too(
 async def test_f_a_secret_written_by_the_worker_is_blocked(harness: Harness) -> None:
     token = "ghp_" + "Zq4T7mXw9KpL2vR8nB3cY6dF1gH5jA0sE7uI"
     leaky = HEALTH + f'\nGITHUB_TOKEN = "{token}"\n'
-    script = [turn(apply_patch_call(add_file("src/health.py", leaky))), turn(message("Done."))]
+    claim = f"Done; the token is {token}."  # the worker's own words reach the lead and ledger
+    script = [turn(apply_patch_call(add_file("src/health.py", leaky))), turn(message(claim))]
     with ResponsesServer(script) as server:
         result = await run_delegate(harness, server)
         pipeline = harness.pipeline(server)
@@ -285,6 +286,7 @@ async def test_f_a_secret_written_by_the_worker_is_blocked(harness: Harness) -> 
     (finding,) = result.attempts[0].findings
     assert (finding.rule, finding.path) == ("secret", "src/health.py")
     assert token not in json.dumps(result.to_dict())
+    assert "[REDACTED by baton: github token]" in result.attempts[0].worker_message
     ledger = harness.ledgers[0]
     for name in ledger.artifact_names(result.run_id):
         assert token not in ledger.get_artifact(result.run_id, name)
