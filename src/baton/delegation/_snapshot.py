@@ -12,7 +12,6 @@ can never produce a denied file's content, while files git already knows are not
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import stat
 import subprocess
@@ -24,6 +23,7 @@ from typing import Any
 import pathspec
 
 from baton.errors import BatonError
+from baton.policy.paths import neutralised
 
 __all__ = [
     "WorkspaceError",
@@ -37,8 +37,6 @@ __all__ = [
     "staging_env",
 ]
 
-# pathspec's regexes do not match across a newline: "a\n/.env" would slip past `.env*`.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _SYMLINK, _GITLINK = "120000", "160000"
 # A fixed identity and date: the base commit must not depend on the user's git config.
 _COMMIT_ENV = {
@@ -176,7 +174,7 @@ def git(
 
 def is_denied(spec: pathspec.PathSpec[Any], rel: str) -> bool:
     """Whether a repository-relative path matches a denied glob, control characters or not."""
-    return spec.match_file(_CONTROL.sub("_", rel))
+    return spec.match_file(neutralised(rel))
 
 
 def split(output: bytes) -> list[str]:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pathspec
 
-__all__ = ["PathView", "first_match", "matcher", "matching_glob", "normalise"]
+__all__ = ["PathView", "first_match", "matcher", "matching_glob", "neutralised", "normalise"]
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -87,13 +87,20 @@ def first_match(
     return None
 
 
+def neutralised(path: str) -> str:
+    """`path` with its control characters replaced, ready for a gitignore-style match.
+
+    pathspec's regexes do not match across a newline: a directory named "\n" would hide `.env`
+    from them. No glob holds a control character, so replacing them changes no other answer.
+    """
+    return _CONTROL.sub("_", path)
+
+
 def matching_glob(
     path: str, patterns: Sequence[str], *, case_insensitive: bool = False
 ) -> str | None:
     """The first pattern `path`, as spelled (not normalised), matches, or None."""
-    # pathspec's regexes do not match across a newline: a directory named "\n" would hide
-    # `.env` from them. No glob holds a control character, so they are neutralised first.
-    candidate = _CONTROL.sub("_", path).lstrip("/")
+    candidate = neutralised(path).lstrip("/")
     if not candidate or candidate == ".":
         return None
     for pattern in patterns:
