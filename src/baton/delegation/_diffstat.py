@@ -55,7 +55,7 @@ def diff_stat(diff: str) -> DiffStat:
     """Count the `+` and `-` lines of every file section in a git diff."""
     files: list[FileStat] = []
     path, added, removed, binary, in_hunk = None, 0, 0, False, False
-    for line in diff.splitlines():
+    for line in diff.split("\n"):  # not splitlines(): \x0c or \u2028 inside a line is content
         if line.startswith("diff --git "):
             if path is not None:
                 files.append(FileStat(path, added, removed, binary))
