@@ -53,11 +53,13 @@ __all__ = [
     "peer_python",
     "percentiles",
     "processes_under",
+    "ratio",
     "reap",
     "spawn",
     "stdio_session",
     "stop",
     "summarize",
+    "times",
     "wait_for_port",
     "with_source",
     "write_json",
@@ -332,6 +334,16 @@ def summarize(values: Sequence[float]) -> dict[str, float]:
         "median": round(statistics.median(values), 2),
         "max": round(max(values), 2),
     }
+
+
+def ratio(value: float | None, base: float | None) -> float | None:
+    """`value / base` to three places, or None when either is missing (or `base` is zero)."""
+    return round(value / base, 3) if value is not None and base else None
+
+
+def times(value: float | None) -> str:
+    """A ratio for a table cell: `1.25×`, or `-` when there is none."""
+    return f"{value:.2f}×" if value is not None else "-"
 
 
 def percentiles(values: Sequence[float]) -> dict[str, float]:

@@ -34,6 +34,8 @@ from _common import (
     failure_report,
     machine_info,
     package_versions,
+    ratio,
+    times,
     write_json,
 )
 from _targets import TARGETS, Running, Target, Workspace, targets_for
@@ -194,7 +196,7 @@ def summarize(results: list[Result]) -> list[dict[str, Any]]:
                 "error": result.error,
                 **{key: result.median(key) for key, _ in COLUMNS},
                 "idle_rss_vs": {
-                    name: _ratio(own, base)
+                    name: ratio(own, base)
                     for name, base in bases.items()
                     if name != _family(result.target.name)
                 },
@@ -202,10 +204,6 @@ def summarize(results: list[Result]) -> list[dict[str, Any]]:
             }
         )
     return summaries
-
-
-def _ratio(value: float | None, base: float | None) -> float | None:
-    return round(value / base, 3) if value is not None and base else None
 
 
 def render(summaries: list[dict[str, Any]], args: argparse.Namespace) -> Table:
@@ -226,7 +224,7 @@ def render(summaries: list[dict[str, Any]], args: argparse.Namespace) -> Table:
             continue
         cells = [f"{entry[key]:.1f}" for key, _ in COLUMNS]
         ratios = [entry["idle_rss_vs"].get(name) for name in bases]
-        table.add_row(label, *cells, *(f"{r:.2f}×" if r is not None else "-" for r in ratios))
+        table.add_row(label, *cells, *(times(r) for r in ratios))
     return table
 
 

@@ -38,6 +38,8 @@ from _common import (
     machine_info,
     package_versions,
     percentiles,
+    ratio,
+    times,
     write_json,
 )
 from _targets import TARGETS, Target, Workspace, targets_for
@@ -111,10 +113,6 @@ async def run_all(results: list[Result], args: argparse.Namespace) -> None:
 # Ratios and report
 
 
-def _ratio(value: float | None, base: float | None) -> float | None:
-    return round(value / base, 3) if value is not None and base else None
-
-
 def summarize(results: list[Result]) -> list[dict[str, Any]]:
     """Per target and concurrency: figures, added latency and ratios to direct and each peer."""
     by_name = {result.target.name: result for result in results}
@@ -141,7 +139,7 @@ def summarize(results: list[Result]) -> list[dict[str, Any]]:
                 **own,
                 "added_p50_ms": None if added is None else round(added, 3),
                 "ratios": {
-                    name: {key: _ratio(own.get(key), other.get(key)) for key in own}
+                    name: {key: ratio(own.get(key), other.get(key)) for key in own}
                     for name, other in bases.items()
                 },
             }
@@ -155,7 +153,7 @@ def _added_ratios(summaries: list[dict[str, Any]], peers: list[Result]) -> None:
     added = {entry["target"]: entry["c1"]["added_p50_ms"] for entry in summaries}
     for entry in summaries:
         entry["added_p50_c1_vs_peer"] = {
-            peer.target.name: _ratio(added[entry["target"]], added.get(peer.target.name))
+            peer.target.name: ratio(added[entry["target"]], added.get(peer.target.name))
             for peer in peers
         }
 
@@ -197,8 +195,8 @@ def render_ratios(summaries: list[dict[str, Any]], transport: str) -> Table:
         table.add_column(f"calls/s ÷ {base}", justify="right")
     for entry in rows:
         c1, c16 = entry["c1"]["ratios"], entry["c16"]["ratios"]
-        cells = [_times(c1.get(b, {}).get("p50")) for b in bases]
-        cells += [_times(c16.get(b, {}).get("calls_per_sec")) for b in bases]
+        cells = [times(c1.get(b, {}).get("p50")) for b in bases]
+        cells += [times(c16.get(b, {}).get("calls_per_sec")) for b in bases]
         table.add_row(entry["label"], *cells)
     return table
 
@@ -218,12 +216,8 @@ def render_added(summaries: list[dict[str, Any]]) -> Table:
         vs = entry["added_p50_c1_vs_peer"]
         added = f"{entry['c1']['added_p50_ms']:+.2f}"
         label = f"{entry['label']} ({entry['transport']})"
-        table.add_row(label, added, *[_times(vs.get(peer)) for peer in peers])
+        table.add_row(label, added, *[times(vs.get(peer)) for peer in peers])
     return table
-
-
-def _times(ratio: float | None) -> str:
-    return f"{ratio:.2f}×" if ratio is not None else "-"
 
 
 def report(

@@ -46,11 +46,13 @@ from _common import (
     mcp_proxy_command,
     package_versions,
     processes_under,
+    ratio,
     reap,
     spawn,
     stdio_session,
     stop,
     summarize,
+    times,
     wait_for_port,
     with_source,
     write_json,
@@ -410,16 +412,12 @@ def summarize_cases(results: list[CaseResult]) -> list[dict[str, Any]]:
                 "error": result.error,
                 "init_ms": summarize([s.init_ms for s in result.samples]),
                 "list_ms": summarize([s.list_ms for s in result.samples]),
-                "list_vs_direct": _ratio(median, direct),
-                "list_vs_mcp_proxy": _ratio(median, proxy),
+                "list_vs_direct": ratio(median, direct),
+                "list_vs_mcp_proxy": ratio(median, proxy),
                 "samples": [asdict(sample) for sample in result.samples],
             }
         )
     return summaries
-
-
-def _ratio(value: float | None, base: float | None) -> float | None:
-    return round(value / base, 3) if value is not None and base else None
 
 
 def render(summaries: list[dict[str, Any]], runs: int) -> Table:
@@ -436,18 +434,14 @@ def render(summaries: list[dict[str, Any]], runs: int) -> Table:
             str(case["upstreams"]),
             "[red]failed[/red]" if failed else _spread(case["init_ms"]),
             "[red]failed[/red]" if failed else _spread(case["list_ms"]),
-            _times(case["list_vs_direct"]),
-            _times(case["list_vs_mcp_proxy"]),
+            times(case["list_vs_direct"]),
+            times(case["list_vs_mcp_proxy"]),
         )
     return table
 
 
 def _spread(stats: dict[str, float]) -> str:
     return f"{stats['median']:.0f} ({stats['min']:.0f}–{stats['max']:.0f})" if stats else "-"
-
-
-def _times(ratio: float | None) -> str:
-    return f"{ratio:.2f}×" if ratio is not None else "-"
 
 
 def report(

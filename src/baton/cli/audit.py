@@ -266,8 +266,9 @@ def audit_command(
         die(error)
     gates: list[tuple[Gate, GateOutcome]] = []
     if not no_gates:
-        chosen = gates_for(config.gates, _gates_root(config, branch))
-        gates = list(zip(chosen, _run_gates(chosen, _gates_root(config, branch)), strict=True))
+        root = _gates_root(config, branch)
+        chosen = gates_for(config.gates, root)
+        gates = list(zip(chosen, _run_gates(chosen, root), strict=True))
     findings += audit_gates([outcome for _, outcome in gates])
     rows = None if no_gates else [_gate_row(gate, outcome) for gate, outcome in gates]
     data = _data(branch, globs, findings, rows)

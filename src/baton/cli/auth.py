@@ -15,6 +15,7 @@ from baton.cli._app import ConfigOption, JsonOption, app, die, emit, stderr, std
 from baton.errors import BatonError, UsageError
 
 if TYPE_CHECKING:
+    from baton.auth.store import TokenStore
     from baton.config.schema import BatonConfig, ServerConfig
 
 __all__ = ["auth_app"]
@@ -110,16 +111,13 @@ def logout(name: NameArgument, config_path: ConfigOption = None) -> None:
         stdout.print(f"'{escape(name)}' had no stored login")
 
 
-def _status(name: str, server: ServerConfig, now: float) -> dict[str, Any]:
+def _status(name: str, server: ServerConfig, store: TokenStore, now: float) -> dict[str, Any]:
     import os
 
-    from baton.auth.store import default_store
     from baton.upstream.auth import describe_auth
-    from baton.upstream.oauth import sends_own_authorization
+    from baton.upstream.oauth import stored_login
 
-    store = default_store()
-    oauth_capable = server.url is not None and not sends_own_authorization(server)
-    record = store.load(name) if oauth_capable else None
+    record = stored_login(name, server, store)
     summary = describe_auth(server, os.environ, record, now=now)
     tokens = record.tokens if record is not None else None
     return {
@@ -142,7 +140,8 @@ def _render_status(rows: list[dict[str, Any]]) -> None:
 @auth_app.command("status")
 def status(as_json: JsonOption = False, config_path: ConfigOption = None) -> None:
     """Per server: kind (none, bearer, headers, oauth), state, expiry and scopes."""
-    config = _load(config_path)
-    now = time.time()
-    rows = [_status(name, server, now) for name, server in config.servers.items()]
+    from baton.auth.store import default_store
+
+    config, store, now = _load(config_path), default_store(), time.time()
+    rows = [_status(name, server, store, now) for name, server in config.servers.items()]
     emit(rows, as_json, _render_status)

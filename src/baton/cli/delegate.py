@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import anyio
 import typer
@@ -33,9 +34,13 @@ KeepOption = Annotated[
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")]
 _COLOURS = {"passed": "green", "needs_fix": "yellow", "fallback": "yellow", "lead": "cyan"}
+T = TypeVar("T")
 
 
-def _pipeline(config_path: Path | None, keep: bool) -> tuple[Pipeline, Any]:
+def _on_pipeline(
+    config_path: Path | None, keep: bool, work: Callable[[Pipeline], Awaitable[T]]
+) -> T:
+    """Run `work` on the project's pipeline; its ledger is closed afterwards."""
     from baton.config.loading import load_config, project_root
     from baton.delegation.pipeline import Pipeline
     from baton.ledger import open_ledger
@@ -44,7 +49,11 @@ def _pipeline(config_path: Path | None, keep: bool) -> tuple[Pipeline, Any]:
     config = load_config(config_path=config_path)
     ledger = open_ledger(config)
     adapters = mcp_tool_adapters(config.servers)
-    return Pipeline(config, project_root(config), ledger, keep=keep, adapters=adapters), ledger
+    pipeline = Pipeline(config, project_root(config), ledger, keep=keep, adapters=adapters)
+    try:
+        return anyio.run(work, pipeline)
+    finally:
+        ledger.close()
 
 
 class _ProgressConsole(Console):
@@ -127,13 +136,11 @@ def delegate_command(
             task = parse_task(sys.stdin.read(), source="<stdin>")
         else:
             task = load_task(task_path)
-        pipeline, ledger = _pipeline(config_path, keep)
-        try:
-            result = anyio.run(
-                lambda: pipeline.delegate(task, worker=worker, on_progress=_progress(quiet))
-            )
-        finally:
-            ledger.close()
+        result = _on_pipeline(
+            config_path,
+            keep,
+            lambda pipeline: pipeline.delegate(task, worker=worker, on_progress=_progress(quiet)),
+        )
     except BatonError as error:
         die(error)
     _finish(result, as_json)
@@ -150,13 +157,11 @@ def reply_command(
 ) -> None:
     """Continue a run's worker thread with a message; reviewed like a new run."""
     try:
-        pipeline, ledger = _pipeline(config_path, keep)
-        try:
-            result = anyio.run(
-                lambda: pipeline.reply(run_id, message, on_progress=_progress(quiet))
-            )
-        finally:
-            ledger.close()
+        result = _on_pipeline(
+            config_path,
+            keep,
+            lambda pipeline: pipeline.reply(run_id, message, on_progress=_progress(quiet)),
+        )
     except BatonError as error:
         die(error)
     _finish(result, as_json)
@@ -173,11 +178,9 @@ def apply_command(
 ) -> None:
     """Apply a passed run's diff to your tree: all or nothing, refused if its files moved."""
     try:
-        pipeline, ledger = _pipeline(config_path, keep=False)
-        try:
-            applied = anyio.run(lambda: pipeline.apply(run_id, force=force))
-        finally:
-            ledger.close()
+        applied = _on_pipeline(
+            config_path, False, lambda pipeline: pipeline.apply(run_id, force=force)
+        )
     except BatonError as error:
         die(error)
     data = {"files": list(applied.files), "added": applied.added, "removed": applied.removed}

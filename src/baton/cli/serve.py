@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -12,7 +13,7 @@ from baton.cli._app import ConfigOption, app, die
 from baton.errors import BatonError, UsageError
 
 if TYPE_CHECKING:
-    from baton.config.schema import BatonConfig, ServeAuthConfig
+    from baton.config.schema import BatonConfig, ServeAuthConfig, ServerConfig
     from baton.gateway import Gateway
 
 __all__ = ["proxy", "serve"]
@@ -39,25 +40,24 @@ async def _serve_http(gateway: Gateway, host: str, port: int, auth: ServeAuthCon
     """Resolve inbound authorization (refusing an open public bind) before any upstream starts."""
     import os
 
-    from baton.gateway.http import bind_refusal, serve_http
+    from baton.gateway.http import bind_refusal
     from baton.gateway.inbound_auth import inbound_auth
 
     inbound = await inbound_auth(auth, os.environ) if auth is not None else None
     if (refusal := bind_refusal(host, inbound)) is not None:
         raise refusal
-    async with gateway.running():
-        await serve_http(gateway, host, port, inbound=inbound)
+    await gateway.run_http(host, port, inbound=inbound)
 
 
 def _run(
-    servers: dict[str, object],
+    loaded: BatonConfig,
+    servers: Mapping[str, ServerConfig],
     *,
     prefix: bool,
     transport: Transport,
     host: str,
     port: int,
     auth: ServeAuthConfig | None = None,
-    loaded: BatonConfig | None = None,
 ) -> None:
     import anyio
 
@@ -66,10 +66,11 @@ def _run(
     from baton.gateway.delegation_tools import DelegationTools
     from baton.gateway.guard import Guard
 
+    root = project_root(loaded)
     # Every proxied call is judged by the project's policy, every result redacted.
-    guard = Guard(loaded.policy, root=str(project_root(loaded))) if loaded else None
-    own = DelegationTools(loaded, project_root(loaded)) if loaded else None
-    gateway = Gateway(servers, prefix=prefix, guard=guard, own=own)  # type: ignore[arg-type]
+    guard = Guard(loaded.policy, root=str(root))
+    own = DelegationTools(loaded, root)  # opens nothing until used; a proxy leaves them out
+    gateway = Gateway(servers, prefix=prefix, guard=guard, own=own)
     try:
         if transport is Transport.stdio:
             anyio.run(gateway.run_stdio)
@@ -129,13 +130,13 @@ def serve(
         loaded = load_config(config_path=config)
         auth = _serve_auth(loaded.serve.auth, flags)
         _run(
-            dict(loaded.servers),
+            loaded,
+            loaded.servers,
             prefix=not no_prefix,
             transport=transport,
             host=host,
             port=port,
             auth=auth,
-            loaded=loaded,
         )
     except BatonError as error:
         die(error)
@@ -177,9 +178,7 @@ def proxy(
             known = ", ".join(loaded.servers) or "none"
             raise UsageError(f"no server named '{name}' (configured: {known})")
         server = loaded.servers[name].model_copy(update={"enabled": True})
-        _run(
-            {name: server}, prefix=False, transport=Transport.stdio, host="", port=0, loaded=loaded
-        )
+        _run(loaded, {name: server}, prefix=False, transport=Transport.stdio, host="", port=0)
     except BatonError as error:
         die(error)
     except KeyboardInterrupt:

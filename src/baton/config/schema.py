@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from baton.config.kinds import KINDS, normalise_kind
+from baton.config.kinds import KINDS, LEAD_KINDS, normalise_kind
 
 __all__ = [
     "BatonConfig",
@@ -169,12 +169,7 @@ class RoutingConfig(_Section):
     )
     security_paths: list[str] = Field(default_factory=lambda: ["**/auth/**", "**/security/**"])
     lead_kinds: list[str] = Field(
-        default_factory=lambda: [
-            "architecture-design",
-            "security-change",
-            "multi-module-integration",
-            "architecture-review",
-        ],
+        default_factory=lambda: list(LEAD_KINDS),
         description="task kinds the lead keeps (seed 000's routing table); the rest may go out",
     )
 

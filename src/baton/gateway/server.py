@@ -11,7 +11,7 @@ import logging
 import signal
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 from anyio.abc import TaskGroup
@@ -28,6 +28,9 @@ from baton.gateway.guard import Guard
 from baton.gateway.handlers import Handlers
 from baton.gateway.relay import Relay
 from baton.upstream import UpstreamPool
+
+if TYPE_CHECKING:
+    from baton.gateway.inbound_auth import Inbound
 
 __all__ = ["Gateway"]
 
@@ -194,9 +197,16 @@ class Gateway:
         async with self.running(), stdio_transport() as (read, write):
             await self.serve_streams(read, write)
 
-    async def run_http(self, host: str, port: int, *, ready: anyio.Event | None = None) -> None:
-        """Serve leads over streamable HTTP at http://HOST:PORT/mcp."""
+    async def run_http(
+        self,
+        host: str,
+        port: int,
+        *,
+        ready: anyio.Event | None = None,
+        inbound: Inbound | None = None,
+    ) -> None:
+        """Serve leads over streamable HTTP at http://HOST:PORT/mcp, behind `inbound` if given."""
         from baton.gateway.http import serve_http
 
         async with self.running():
-            await serve_http(self, host, port, ready=ready)
+            await serve_http(self, host, port, ready=ready, inbound=inbound)

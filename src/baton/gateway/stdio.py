@@ -23,7 +23,6 @@ import threading
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from functools import cache
-from io import TextIOWrapper
 from typing import Any, cast, get_args
 
 import anyio
@@ -163,13 +162,8 @@ def _writable_now(fd: int) -> bool:
     return bool(select.select([], [fd], [], 0)[1])
 
 
-@cache
-def _blocking_stdout() -> TextIOWrapper:
-    return TextIOWrapper(sys.stdout.buffer, encoding="utf-8")
-
-
 def _write_blocking(data: bytes) -> None:
-    stdout = _blocking_stdout().buffer
+    stdout = sys.stdout.buffer
     stdout.write(data)
     stdout.flush()
 

@@ -43,12 +43,11 @@ import httpx
 from mcp.shared.exceptions import McpError
 from pydantic import BaseModel
 
-from baton.auth.store import TokenRecord, default_store
 from baton.config.schema import ServerConfig
 from baton.errors import UpstreamError
 from baton.upstream.auth import describe_auth
 from baton.upstream.errors import LEGACY_SSE_HINT, HttpStatus
-from baton.upstream.oauth import sends_own_authorization
+from baton.upstream.oauth import sends_own_authorization, stored_login
 from baton.upstream.pool import UpstreamPool
 from baton.upstream.transport import ResolvedTransport, resolve_transport
 
@@ -90,7 +89,7 @@ async def diagnose(
     name: str, config: ServerConfig, *, environ: Mapping[str, str] = os.environ
 ) -> Diagnosis:
     """Start `name`, list its tools, and report; never raises for the server's own failures."""
-    auth = describe_auth(config, environ, _stored_login(name, config), now=time.time())
+    auth = describe_auth(config, environ, stored_login(name, config), now=time.time())
     diagnosis = Diagnosis(
         server=name,
         transport=TransportReport(configured="stdio" if config.is_stdio else config.transport),
@@ -141,12 +140,6 @@ async def _record_failure(
         diagnosis.hint = LEGACY_SSE_HINT  # confirmed, so no longer hedged
     elif found is None and LEGACY_SSE_HINT in (diagnosis.hint or ""):
         diagnosis.hint = "check the URL: neither Streamable HTTP nor HTTP+SSE answers there"
-
-
-def _stored_login(name: str, config: ServerConfig) -> TokenRecord | None:
-    if config.url is None or sends_own_authorization(config):
-        return None
-    return default_store().load(name)
 
 
 async def _found_transport(

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from mcp.shared.auth import OAuthClientInformationFull
 from pydantic import AnyUrl
 
-from baton.auth.store import TokenStore, default_store
+from baton.auth.store import TokenRecord, TokenStore, default_store
 from baton.config.schema import OAuthConfig, ServerConfig
 from baton.errors import UpstreamConfigError
 from baton.upstream.oauth.provider import STEP_UP_LIMIT, BatonOAuth
@@ -29,6 +29,7 @@ __all__ = [
     "Redirect",
     "build_oauth",
     "sends_own_authorization",
+    "stored_login",
     "upstream_auth",
 ]
 
@@ -37,6 +38,16 @@ def sends_own_authorization(config: ServerConfig) -> bool:
     """Whether the server's entry already authorizes (bearer token or an Authorization header)."""
     names = {name.lower() for name in [*config.http_headers, *config.env_http_headers]}
     return bool(config.bearer_token_env_var) or "authorization" in names
+
+
+def stored_login(
+    server: str, config: ServerConfig, store: TokenStore | None = None
+) -> TokenRecord | None:
+    """The OAuth login kept for `server` (default: in `default_store()`); None for an entry OAuth
+    does not apply to: a stdio server, or a `url` server that sends its own Authorization."""
+    if config.url is None or sends_own_authorization(config):
+        return None
+    return (store if store is not None else default_store()).load(server)
 
 
 def _preregistered(
