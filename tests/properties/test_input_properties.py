@@ -88,11 +88,12 @@ def test_any_line_is_a_message_an_error_or_nothing(line: str) -> None:
 
 
 KNOWN_METHODS = ("tools/list", "tools/call")
+fractions = st.floats(0.5, 9.5).filter(lambda x: not x.is_integer())  # 2.0 is read as the int 2
 messages = st.fixed_dictionaries(
     {
         "jsonrpc": st.sampled_from(["2.0", "1.0", 2]),
         "method": st.sampled_from([*KNOWN_METHODS, "nope", ""]),
-        "id": st.one_of(st.integers(), st.text(max_size=4), st.none(), st.booleans()),
+        "id": st.one_of(st.integers(), st.text(max_size=4), st.none(), st.booleans(), fractions),
         "params": st.one_of(st.none(), st.dictionaries(st.text(max_size=4), scalars)),
     }
 )
@@ -112,5 +113,5 @@ def test_any_json_object_is_classified_as_the_spec_says(message: dict[str, objec
         assert isinstance(parsed, types.JSONRPCMessage), parsed
         assert isinstance(parsed.root, types.JSONRPCRequest), parsed.root
         assert (parsed.root.id, parsed.root.method) == (request_id, method)
-    else:  # no usable id: a notification or an invalid request, answered or not, never a crash
-        assert parsed is not None
+    else:  # an id that is not a string or an integer: invalid, answered (never left hanging)
+        assert error_of(parsed) == (None, -32600)

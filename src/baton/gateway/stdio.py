@@ -67,6 +67,10 @@ def reject(line: str) -> types.JSONRPCMessage | str | None:
     root = message.root
     if isinstance(root, types.JSONRPCRequest) and root.method not in _client_methods():
         return _error(root.id, types.METHOD_NOT_FOUND, f"Method not found: {root.method}")
+    if isinstance(root, types.JSONRPCNotification) and "id" in (root.model_extra or {}):
+        # A request whose id is not a string or an integer (1.5, true, null): the SDK reads it
+        # as a notification and nobody would ever answer; MCP says it is an invalid request.
+        return _error(None, types.INVALID_REQUEST, "Invalid Request: an id must be a string or int")
     return message
 
 
