@@ -13,9 +13,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import bashlex
-import bashlex.errors
-
 __all__ = ["ShellParseError", "SimpleCommand", "simple_commands"]
 
 # Wrappers that run the rest of their arguments as a command, and how many leading option
@@ -76,6 +73,11 @@ def simple_commands(line: str, depth: int = 0) -> list[SimpleCommand]:
         raise ShellParseError("commands nested too deeply to analyse")
     if not _SHELL_SYNTAX.intersection(line):
         return _plain(line, depth)
+    # Imported on the first line that needs it: bashlex costs ~80 ms to import, which every
+    # `baton serve` would otherwise pay before its first answer.
+    import bashlex
+    import bashlex.errors
+
     try:
         trees = bashlex.parse(line)
     except (bashlex.errors.ParsingError, NotImplementedError, IndexError, AttributeError) as exc:
